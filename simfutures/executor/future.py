@@ -1,0 +1,268 @@
+"""``Future``, written once over a runtime.
+
+Instead of the stdlib's per-future ``Condition`` (a Python object around an
+RLock, the largest part of a future's cost) a future holds one plain lock and,
+only when someone actually blocks on it, a *gate*: a lock created held and
+released once on completion.  Each blocked waiter acquires the gate and
+immediately releases it, so a single release wakes every waiter in turn.
+"""
+
+from __future__ import annotations
+
+import logging
+import types
+from concurrent.futures import CancelledError, InvalidStateError
+from typing import Any, Callable
+
+from simfutures import events
+from simfutures.executor.states import (
+    CANCELLED,
+    CANCELLED_AND_NOTIFIED,
+    FINISHED,
+    PENDING,
+    RUNNING,
+    STATE_TO_DESCRIPTION,
+    UnexpectedStateError,
+    next_state,
+)
+from simfutures.runtime import Runtime
+
+LOGGER = logging.getLogger("concurrent.futures")
+
+_DONE_STATES = (CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED)
+_CANCELLED_STATES = (CANCELLED, CANCELLED_AND_NOTIFIED)
+
+
+def block_on(lock: Any, timeout: float | None) -> bool:
+    """Acquire ``lock`` within ``timeout`` seconds (None: forever, <= 0: poll)."""
+    if timeout is None:
+        return lock.acquire()
+    if timeout <= 0:
+        return lock.acquire(False)
+    return lock.acquire(True, timeout)
+
+
+def describe_callable(fn: Any) -> str:
+    return getattr(fn, "__qualname__", None) or type(fn).__name__
+
+
+class Future:
+    """Represents the result of an asynchronous computation."""
+
+    _rt: Runtime  # bound per world by ``simfutures.executor.world.bind``
+
+    def __init__(self) -> None:
+        self._lock = self._rt.lock()
+        self._gate = None
+        self._state = PENDING
+        self._result = None
+        self._exception = None
+        self._waiters: list[Any] = []
+        self._done_callbacks: list[Callable[[Future], object]] = []
+
+    # -- completion plumbing ------------------------------------------------
+
+    def _open_gate(self) -> None:
+        # Called with self._lock held, right after the state became final.
+        gate = self._gate
+        if gate is not None:
+            self._gate = None
+            gate.release()
+
+    def _await_done(self, timeout: float | None) -> None:
+        """Block until the future is done or ``timeout`` passes (lock not held)."""
+        with self._lock:
+            if self._state in _DONE_STATES:
+                return
+            gate = self._gate
+            if gate is None:
+                gate = self._gate = self._rt.lock()
+                gate.acquire()
+        if block_on(gate, timeout):
+            gate.release()  # pass the wake-up on to the next waiter
+
+    def _invoke_callbacks(self) -> None:
+        bus = self._rt.bus
+        for callback in self._done_callbacks:
+            if bus.active:
+                self._emit_callback(callback)
+            try:
+                callback(self)
+            except Exception:
+                LOGGER.exception("exception calling callback for %r", self)
+
+    def _emit_callback(self, callback: Callable[..., Any]) -> None:
+        rt = self._rt
+        rt.bus.emit(
+            events.Callback(
+                rt.monotonic(), rt.current_thread_name(), rt.label(self), describe_callable(callback)
+            )
+        )
+
+    def _emit_timeout(self, what: str, timeout: float | None) -> None:
+        rt = self._rt
+        rt.bus.emit(events.Timeout(rt.monotonic(), rt.current_thread_name(), what, timeout or 0.0))
+
+    # -- public API ---------------------------------------------------------
+
+    def __repr__(self) -> str:
+        with self._lock:
+            state, result, exception = self._state, self._result, self._exception
+        name = self.__class__.__name__
+        description = STATE_TO_DESCRIPTION[state]
+        if state == FINISHED:
+            if exception:
+                return "<%s at %#x state=%s raised %s>" % (
+                    name, id(self), description, exception.__class__.__name__)
+            return "<%s at %#x state=%s returned %s>" % (
+                name, id(self), description, result.__class__.__name__)
+        return "<%s at %#x state=%s>" % (name, id(self), description)
+
+    def cancel(self) -> bool:
+        """Cancel the future if possible; True if it is (now) cancelled."""
+        with self._lock:
+            state = self._state
+            new_state = next_state("cancel", state)
+            if new_state is None:
+                return False
+            if new_state == state:
+                return True
+            self._state = new_state
+            self._open_gate()
+        bus = self._rt.bus
+        if bus.active:
+            rt = self._rt
+            bus.emit(events.Cancel(rt.monotonic(), rt.current_thread_name(), rt.label(self)))
+        self._invoke_callbacks()
+        return True
+
+    def cancelled(self) -> bool:
+        return self._state in _CANCELLED_STATES
+
+    def running(self) -> bool:
+        return self._state == RUNNING
+
+    def done(self) -> bool:
+        return self._state in _DONE_STATES
+
+    def add_done_callback(self, fn: Callable[[Future], object]) -> None:
+        """Call ``fn(future)`` when the future is done (now, if it already is)."""
+        with self._lock:
+            if self._state not in _DONE_STATES:
+                self._done_callbacks.append(fn)
+                return
+        if self._rt.bus.active:
+            self._emit_callback(fn)
+        try:
+            fn(self)
+        except Exception:
+            LOGGER.exception("exception calling callback for %r", self)
+
+    def _get_result(self) -> Any:
+        if self._exception:
+            try:
+                raise self._exception
+            finally:
+                self = None  # break the frame -> future -> exception cycle
+        return self._result
+
+    def result(self, timeout: float | None = None) -> Any:
+        """The call's return value, waiting up to ``timeout`` seconds."""
+        try:
+            state = self._state
+            if state == FINISHED:
+                return self._get_result()
+            if state in _CANCELLED_STATES:
+                raise CancelledError()
+            self._await_done(timeout)
+            state = self._state
+            if state == FINISHED:
+                return self._get_result()
+            if state in _CANCELLED_STATES:
+                raise CancelledError()
+            if self._rt.bus.active:
+                self._emit_timeout("result", timeout)
+            raise TimeoutError()
+        finally:
+            self = None
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        """The call's exception (None if it returned), waiting up to ``timeout``."""
+        state = self._state
+        if state not in _DONE_STATES:
+            self._await_done(timeout)
+            state = self._state
+        if state in _CANCELLED_STATES:
+            raise CancelledError()
+        if state == FINISHED:
+            return self._exception
+        if self._rt.bus.active:
+            self._emit_timeout("exception", timeout)
+        raise TimeoutError()
+
+    # -- for executors and tests -------------------------------------------
+
+    def set_running_or_notify_cancel(self) -> bool:
+        """Mark RUNNING (True) or, if cancelled, tell the waiters (False)."""
+        with self._lock:
+            state = self._state
+            try:
+                new_state = next_state("run", state)
+            except InvalidStateError as error:
+                LOGGER.critical("Future %s in unexpected state: %s", id(self), state)
+                raise UnexpectedStateError(f"Future in unexpected state: {error}") from None
+            self._state = new_state
+            if new_state == RUNNING:
+                return True
+            for waiter in self._waiters:
+                waiter.add_cancelled(self)
+            return False
+
+    def _finish(self, action: str, result: Any, exception: BaseException | None) -> None:
+        with self._lock:
+            state = self._state
+            try:
+                self._state = next_state(action, state)
+            except InvalidStateError:
+                failed_state = state
+            else:
+                failed_state = None
+                self._result = result
+                self._exception = exception
+                if exception is None:
+                    for waiter in self._waiters:
+                        waiter.add_result(self)
+                else:
+                    for waiter in self._waiters:
+                        waiter.add_exception(self)
+                self._open_gate()
+        if failed_state is not None:
+            # The stdlib's message, then ours; built outside the lock because
+            # repr() takes it.
+            raise InvalidStateError(
+                f"{failed_state}: {self!r}: can't {action} in state {failed_state}"
+            )
+        bus = self._rt.bus
+        if bus.active:
+            rt = self._rt
+            if exception is None:
+                outcome, detail = "result", type(result).__name__
+            else:
+                outcome, detail = "exception", f"{type(exception).__name__}: {exception}"
+            bus.emit(events.Finish(rt.monotonic(), rt.current_thread_name(), rt.label(self),
+                                   outcome, detail))
+        self._invoke_callbacks()
+
+    def set_result(self, result: Any) -> None:
+        self._finish("set_result", result, None)
+
+    def set_exception(self, exception: BaseException | None) -> None:
+        self._finish("set_exception", None, exception)
+
+    __class_getitem__ = classmethod(types.GenericAlias)
+
+
+__all__ = [
+    "Future", "PENDING", "RUNNING", "CANCELLED", "CANCELLED_AND_NOTIFIED", "FINISHED",
+    "LOGGER", "block_on",
+]
