@@ -9,15 +9,15 @@ from simfutures.executor import base, future, process, thread, waiting
 from simfutures.runtime import Runtime
 
 
-def bind(rt: Runtime, future_extras: dict[str, Any] | None = None) -> types.SimpleNamespace:
+def bind(rt: Runtime, future_mixins: tuple[type, ...] = ()) -> types.SimpleNamespace:
     """Subclass the executor classes with ``_rt = rt``; wrap the functions.
 
-    ``future_extras`` lets a world add class attributes to its Future (the
-    simulator gives futures address-independent hashes).
+    ``future_mixins`` lets a world refine its Future (the simulator gives
+    futures address-independent hashes).
     """
-    Future = type("Future", (future.Future,), {"_rt": rt, "__module__": "concurrent.futures._base",
-                                               "__doc__": future.Future.__doc__,
-                                               **(future_extras or {})})
+    Future = type("Future", (*future_mixins, future.Future),
+                  {"_rt": rt, "__module__": "concurrent.futures._base",
+                   "__doc__": future.Future.__doc__})
     Executor = type("Executor", (base.Executor,), {"_rt": rt,
                                                    "__module__": "concurrent.futures._base",
                                                    "__doc__": base.Executor.__doc__})

@@ -1,0 +1,141 @@
+"""Choosers: the single source of every nondeterministic decision in a run.
+
+``choose(n, kind)`` returns an index in ``range(n)``.  Index 0 is always the
+natural choice (the running thread keeps running, FIFO order, the first
+timer), so shrinking a schedule toward all zeros moves toward the ordinary,
+unsurprising run.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Protocol
+
+import attrs
+
+from simfutures.errors import SimfuturesError
+
+#: How large a choice the simulator makes to seed the program's ``random``.
+RANDOM_SEED_RANGE = 2**32
+
+
+class ScheduleError(SimfuturesError, ValueError):
+    """A recorded schedule does not fit the program it is replayed on."""
+
+
+class Chooser(Protocol):
+    def choose(self, n: int, kind: str) -> int: ...
+
+
+@attrs.frozen
+class Choice:
+    """One recorded decision: ``index`` out of ``options`` of a given ``kind``."""
+
+    index: int
+    options: int
+    kind: str = "thread"
+
+
+@attrs.frozen
+class Schedule:
+    """A run's recorded decisions; replaying them reproduces the run exactly."""
+
+    choices: tuple[Choice, ...] = ()
+
+    def indices(self) -> list[int]:
+        return [c.index for c in self.choices]
+
+    def to_json(self) -> dict:
+        return {"format": "simfutures-schedule/1",
+                "choices": [[c.index, c.options, c.kind] for c in self.choices]}
+
+    @classmethod
+    def from_json(cls, data: object) -> Schedule:
+        if not isinstance(data, dict) or data.get("format") != "simfutures-schedule/1":
+            raise ScheduleError("not a simfutures schedule (expected format simfutures-schedule/1)")
+        try:
+            choices = tuple(Choice(int(i), int(n), str(k)) for i, n, k in data["choices"])
+        except (KeyError, TypeError, ValueError):
+            raise ScheduleError("corrupt schedule: 'choices' must be [index, options, kind]"
+                                " triples") from None
+        for position, c in enumerate(choices):
+            if not 0 <= c.index < c.options:
+                raise ScheduleError(f"corrupt schedule: choice {position} is {c.index} of "
+                                    f"{c.options}")
+        return cls(choices)
+
+    def __str__(self) -> str:
+        return "Schedule(%s)" % self.indices()
+
+
+class NaturalChooser:
+    """Always the natural choice: what the program does with no interference."""
+
+    def choose(self, n: int, kind: str) -> int:
+        return 0
+
+
+class RandomChooser:
+    """Random walk: every decision uniform over its options, from one seeded RNG."""
+
+    def __init__(self, seed: int) -> None:
+        self._rng = random.Random(seed)
+
+    def choose(self, n: int, kind: str) -> int:
+        return self._rng.randrange(n)
+
+
+def chooser_for_seed(seed: int) -> Chooser:
+    """Seed 0 is the natural run; any other seed is a random walk."""
+    return NaturalChooser() if seed == 0 else RandomChooser(seed)
+
+
+class ReplayChooser:
+    """Follows a recorded schedule; after its end, natural choices.
+
+    A recorded choice that no longer fits (a different number of options at
+    that point) means the program changed: say where it diverged.
+    """
+
+    def __init__(self, schedule: Schedule | list[int], strict: bool = True) -> None:
+        if isinstance(schedule, Schedule):
+            self._choices: list[tuple[int, int | None]] = [
+                (c.index, c.options) for c in schedule.choices]
+        else:
+            self._choices = [(int(i), None) for i in schedule]
+        self._strict = strict
+        self._position = 0
+
+    def choose(self, n: int, kind: str) -> int:
+        position = self._position
+        if position >= len(self._choices):
+            return 0
+        self._position += 1
+        index, options = self._choices[position]
+        if self._strict and options is not None and options != n:
+            raise ScheduleError(
+                f"schedule diverges from the program at choice {position}: recorded "
+                f"{options} options, the program now offers {n}")
+        if index >= n:
+            if self._strict:
+                raise ScheduleError(
+                    f"schedule diverges from the program at choice {position}: recorded "
+                    f"choice {index}, but only {n} options now")
+            return index % n
+        return index
+
+
+class RecordingChooser:
+    """Wraps a chooser and records every decision it makes."""
+
+    def __init__(self, inner: Chooser) -> None:
+        self.inner = inner
+        self.choices: list[Choice] = []
+
+    def choose(self, n: int, kind: str) -> int:
+        index = self.inner.choose(n, kind)
+        self.choices.append(Choice(index, n, kind))
+        return index
+
+    def schedule(self) -> Schedule:
+        return Schedule(tuple(self.choices))

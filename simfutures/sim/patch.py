@@ -1,0 +1,161 @@
+"""Patch mode: inside a simulation, the stdlib's concurrency modules are the simulation's.
+
+The attributes of the real modules are replaced (not the ``sys.modules``
+entries), so code that imported ``threading`` or ``concurrent.futures``
+before the simulation started sees the simulated versions too.  Functions
+that other real threads might call while a simulation runs (``time.sleep``,
+``threading.current_thread``, ``os.getpid``...) fall through to the real ones
+outside the simulation's OS thread.  Leaving restores every attribute.
+
+Not covered: names bound before the simulation with ``from time import
+sleep`` (they keep the real function), ``multiprocessing`` used directly,
+``asyncio``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import concurrent.futures._base
+import concurrent.futures.process
+import concurrent.futures.thread
+import functools
+import os
+import queue
+import random
+import threading
+import time
+from typing import Any, Callable, Iterator
+from contextlib import contextmanager
+
+from simfutures.sim import context, primitives, threads
+
+#: ``time.time()`` inside a simulation: a fixed, plausible epoch plus virtual time.
+EPOCH = 1_700_000_000.0
+
+
+def _guarded(real: Callable[..., Any], virtual: Callable[..., Any]) -> Callable[..., Any]:
+    """``virtual`` in the simulation's thread, ``real`` anywhere else."""
+
+    @functools.wraps(real)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if context.active():
+            return virtual(*args, **kwargs)
+        return real(*args, **kwargs)
+
+    return call
+
+
+def _now() -> float:
+    return context.scheduler().now
+
+
+def _sleep(seconds: float) -> None:
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    context.scheduler().sleep(seconds)
+
+
+def _getpid() -> int:
+    from simfutures.sim.runtime import SIM_RUNTIME
+
+    return SIM_RUNTIME.getpid()
+
+
+def _kill(pid: int, signum: int) -> None:
+    from simfutures.sim.processes import find_process
+
+    process = find_process(pid)
+    if process is None or process.exitcode is not None:
+        # Only virtual processes exist inside a simulation: never signal a real one.
+        raise ProcessLookupError(3, "No such process")
+    process.kill_by_signal(signum)
+
+
+def _time_patches() -> dict[str, Any]:
+    return {
+        "sleep": _guarded(time.sleep, _sleep),
+        "monotonic": _guarded(time.monotonic, _now),
+        "perf_counter": _guarded(time.perf_counter, _now),
+        "time": _guarded(time.time, lambda: EPOCH + _now()),
+        "monotonic_ns": _guarded(time.monotonic_ns, lambda: int(_now() * 1e9)),
+        "perf_counter_ns": _guarded(time.perf_counter_ns, lambda: int(_now() * 1e9)),
+        "time_ns": _guarded(time.time_ns, lambda: int((EPOCH + _now()) * 1e9)),
+    }
+
+
+def _threading_patches() -> dict[str, Any]:
+    return {
+        "Thread": threads.Thread,
+        "Timer": threads.Timer,
+        "local": threads.local,
+        "Lock": _guarded(threading.Lock, primitives.Lock),
+        "RLock": _guarded(threading.RLock, primitives.RLock),
+        "Condition": primitives.Condition,
+        "Event": primitives.Event,
+        "Semaphore": primitives.Semaphore,
+        "BoundedSemaphore": primitives.BoundedSemaphore,
+        "Barrier": primitives.Barrier,
+        "current_thread": threads.current_thread,
+        "currentThread": threads.current_thread,
+        "main_thread": threads.main_thread,
+        "get_ident": threads.get_ident,
+        "get_native_id": threads.get_native_id,
+        "enumerate": threads.enumerate,
+        "active_count": threads.active_count,
+        "activeCount": threads.active_count,
+    }
+
+
+def _queue_patches() -> dict[str, Any]:
+    return {
+        "Queue": primitives.Queue,
+        "LifoQueue": primitives.LifoQueue,
+        "PriorityQueue": primitives.PriorityQueue,
+        "SimpleQueue": primitives.SimpleQueue,
+    }
+
+
+def _futures_patches(world: Any) -> list[tuple[Any, dict[str, Any]]]:
+    api = {
+        "Future": world.Future, "Executor": world.Executor,
+        "ThreadPoolExecutor": world.ThreadPoolExecutor,
+        "ProcessPoolExecutor": world.ProcessPoolExecutor,
+        "wait": world.wait, "as_completed": world.as_completed,
+    }
+    return [
+        (concurrent.futures, api),
+        (concurrent.futures._base, {k: api[k] for k in ("Future", "Executor", "wait",
+                                                         "as_completed")}),
+        (concurrent.futures.thread, {"ThreadPoolExecutor": world.ThreadPoolExecutor}),
+        (concurrent.futures.process, {"ProcessPoolExecutor": world.ProcessPoolExecutor}),
+    ]
+
+
+def _random_patches(rng: random.Random) -> dict[str, Any]:
+    # The module-level functions are bound methods of one hidden instance.
+    shared = random._inst  # type: ignore[attr-defined]
+    return {name: getattr(rng, name) for name, value in vars(random).items()
+            if getattr(value, "__self__", None) is shared}
+
+
+@contextmanager
+def patched(world: Any, rng: random.Random) -> Iterator[None]:
+    """Swap the simulation in for the real modules; restore them on exit."""
+    plan: list[tuple[Any, dict[str, Any]]] = [
+        (time, _time_patches()),
+        (threading, _threading_patches()),
+        (queue, _queue_patches()),
+        (os, {"getpid": _guarded(os.getpid, _getpid), "kill": _guarded(os.kill, _kill)}),
+        (random, _random_patches(rng)),
+        *_futures_patches(world),
+    ]
+    saved: list[tuple[Any, str, Any]] = []
+    try:
+        for module, replacements in plan:
+            for name, value in replacements.items():
+                saved.append((module, name, getattr(module, name)))
+                setattr(module, name, value)
+        yield
+    finally:
+        for module, name, value in reversed(saved):
+            setattr(module, name, value)

@@ -1,0 +1,603 @@
+"""Virtual synchronisation primitives: the ``threading``/``queue`` API on the scheduler.
+
+Every operation that could let another thread in is a scheduling point
+(``preempt``); every wait parks the virtual thread (``block``), with virtual
+timeouts.  Outside a run (a logging handler lock created during a simulation
+and used after it, say) the primitives degrade to uncontended no-ops rather
+than failing.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from queue import Empty, Full
+from threading import BrokenBarrierError
+from typing import Any, Callable
+
+from simfutures.sim import context
+from simfutures.sim.scheduler import Scheduler, VThread
+
+_THREAD_STATE_NAMES = {True: "held", False: "free"}
+
+
+def _active(sched: Scheduler) -> bool:
+    return not sched.over and context.in_simulation_thread()
+
+
+class _Waiters:
+    """A FIFO of blocked virtual threads, with timeouts in virtual time."""
+
+    __slots__ = ("_queue",)
+
+    def __init__(self) -> None:
+        self._queue: deque[VThread] = deque()
+
+    def wait(self, sched: Scheduler, what: str, timeout: float | None) -> bool:
+        me = sched.current
+        self._queue.append(me)
+        woke = sched.block(what, timeout)
+        if not woke:
+            try:
+                self._queue.remove(me)
+            except ValueError:
+                pass
+        return woke
+
+    def wake_one(self, sched: Scheduler) -> bool:
+        if self._queue:
+            sched.wake(self._queue.popleft())
+            return True
+        return False
+
+    def wake_all(self, sched: Scheduler) -> None:
+        queue, self._queue = self._queue, deque()
+        for vt in queue:
+            sched.wake(vt)
+
+    def __len__(self) -> int:
+        return len(self._queue)
+
+
+def _remaining(sched: Scheduler, deadline: float | None) -> float | None:
+    return None if deadline is None else deadline - sched.now
+
+
+def _deadline(sched: Scheduler, timeout: float | None) -> float | None:
+    return None if timeout is None else sched.now + timeout
+
+
+class Lock:
+    """``threading.Lock`` on virtual threads."""
+
+    __slots__ = ("_sched", "_owner", "_waiters", "__weakref__")
+
+    def __init__(self) -> None:
+        self._sched = context.scheduler()
+        self._owner: VThread | None = None
+        self._waiters = _Waiters()
+
+    def _describe(self) -> str:
+        owner = self._owner
+        return f"{type(self).__name__}.acquire() (held by {owner.display_name if owner else '-'})"
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        sched = self._sched
+        if not _active(sched):
+            return True
+        if not blocking and timeout != -1:
+            raise ValueError("can't specify a timeout for a non-blocking call")
+        if timeout < 0 and timeout != -1:
+            raise ValueError("timeout value must be a non-negative number")
+        sched.preempt()
+        if self._owner is None:
+            self._owner = sched.current
+            return True
+        if not blocking:
+            return False
+        deadline = None if timeout == -1 else sched.now + timeout
+        while self._owner is not None:
+            remaining = _remaining(sched, deadline)
+            if remaining is not None and remaining <= 0:
+                return False
+            self._waiters.wait(sched, self._describe(), remaining)
+        self._owner = sched.current
+        return True
+
+    def release(self) -> None:
+        sched = self._sched
+        if not _active(sched):
+            self._owner = None
+            return
+        if self._owner is None:
+            raise RuntimeError("release unlocked lock")
+        self._owner = None
+        self._waiters.wake_one(sched)
+
+    def locked(self) -> bool:
+        return self._owner is not None
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def _at_fork_reinit(self) -> None:
+        self._owner = None
+
+    def __repr__(self) -> str:
+        return "<%s %s object at %#x>" % ("locked" if self._owner else "unlocked",
+                                         type(self).__name__, id(self))
+
+
+class RLock:
+    """``threading.RLock``: ownership is the *virtual* thread's."""
+
+    __slots__ = ("_sched", "_owner", "_count", "_waiters", "__weakref__")
+
+    def __init__(self) -> None:
+        self._sched = context.scheduler()
+        self._owner: VThread | None = None
+        self._count = 0
+        self._waiters = _Waiters()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        sched = self._sched
+        if not _active(sched):
+            return True
+        me = sched.current
+        if self._owner is me:
+            self._count += 1
+            return True
+        sched.preempt()
+        deadline = None if timeout == -1 or not blocking else sched.now + timeout
+        while self._owner is not None:
+            if not blocking:
+                return False
+            remaining = _remaining(sched, deadline)
+            if remaining is not None and remaining <= 0:
+                return False
+            owner = self._owner.display_name
+            self._waiters.wait(sched, f"RLock.acquire() (held by {owner})", remaining)
+        self._owner = me
+        self._count = 1
+        return True
+
+    __enter__ = acquire
+
+    def release(self) -> None:
+        sched = self._sched
+        if not _active(sched):
+            self._owner, self._count = None, 0
+            return
+        if self._owner is not sched.current:
+            raise RuntimeError("cannot release un-acquired lock")
+        self._count -= 1
+        if not self._count:
+            self._owner = None
+            self._waiters.wake_one(sched)
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    # The Condition protocol: give the lock up entirely while waiting.
+    def _release_save(self) -> tuple[int, VThread | None]:
+        state = (self._count, self._owner)
+        self._count = 1
+        self.release()
+        return state
+
+    def _acquire_restore(self, state: tuple[int, VThread | None]) -> None:
+        self.acquire()
+        self._count, self._owner = state
+
+    def _is_owned(self) -> bool:
+        return self._owner is self._sched.current
+
+    def _at_fork_reinit(self) -> None:
+        self._owner, self._count = None, 0
+
+
+class Condition:
+    """``threading.Condition`` over a virtual lock."""
+
+    def __init__(self, lock: Any = None) -> None:
+        self._sched = context.scheduler()
+        if lock is None:
+            lock = RLock()
+        self._lock = lock
+        self.acquire = lock.acquire
+        self.release = lock.release
+        self._waiters = _Waiters()
+
+    def __enter__(self) -> bool:
+        return self._lock.__enter__()
+
+    def __exit__(self, *args: object) -> None:
+        self._lock.__exit__(*args)
+
+    def _is_owned(self) -> bool:
+        lock = self._lock
+        if hasattr(lock, "_is_owned"):
+            return lock._is_owned()
+        return lock._owner is self._sched.current
+
+    def _release_save(self) -> Any:
+        lock = self._lock
+        if hasattr(lock, "_release_save"):
+            return lock._release_save()
+        lock.release()
+        return None
+
+    def _acquire_restore(self, state: Any) -> None:
+        lock = self._lock
+        if hasattr(lock, "_acquire_restore"):
+            lock._acquire_restore(state)
+        else:
+            lock.acquire()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        sched = self._sched
+        if not _active(sched):
+            return True
+        if not self._is_owned():
+            raise RuntimeError("cannot wait on un-acquired lock")
+        saved = self._release_save()
+        try:
+            return self._waiters.wait(sched, "Condition.wait()", timeout)
+        finally:
+            self._acquire_restore(saved)
+
+    def wait_for(self, predicate: Callable[[], Any], timeout: float | None = None) -> Any:
+        sched = self._sched
+        deadline = _deadline(sched, timeout)
+        result = predicate()
+        while not result:
+            remaining = _remaining(sched, deadline)
+            if remaining is not None and remaining <= 0:
+                break
+            self.wait(remaining)
+            result = predicate()
+        return result
+
+    def notify(self, n: int = 1) -> None:
+        if not _active(self._sched):
+            return
+        if not self._is_owned():
+            raise RuntimeError("cannot notify on un-acquired lock")
+        for _ in range(n):
+            if not self._waiters.wake_one(self._sched):
+                break
+
+    def notify_all(self) -> None:
+        if not _active(self._sched):
+            return
+        if not self._is_owned():
+            raise RuntimeError("cannot notify on un-acquired lock")
+        self._waiters.wake_all(self._sched)
+
+    notifyAll = notify_all
+
+
+class Semaphore:
+    """``threading.Semaphore`` on virtual threads."""
+
+    def __init__(self, value: int = 1) -> None:
+        if value < 0:
+            raise ValueError("semaphore initial value must be >= 0")
+        self._sched = context.scheduler()
+        self._value = value
+        self._waiters = _Waiters()
+
+    def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
+        if not blocking and timeout is not None:
+            raise ValueError("can't specify timeout for non-blocking acquire")
+        sched = self._sched
+        if not _active(sched):
+            return True
+        sched.preempt()
+        deadline = _deadline(sched, timeout)
+        while self._value == 0:
+            if not blocking:
+                return False
+            remaining = _remaining(sched, deadline)
+            if remaining is not None and remaining <= 0:
+                return False
+            self._waiters.wait(sched, f"{type(self).__name__}.acquire()", remaining)
+        self._value -= 1
+        return True
+
+    __enter__ = acquire
+
+    def release(self, n: int = 1) -> None:
+        if n < 1:
+            raise ValueError("n must be one or more")
+        self._value += n
+        if _active(self._sched):
+            for _ in range(n):
+                if not self._waiters.wake_one(self._sched):
+                    break
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+class BoundedSemaphore(Semaphore):
+    def __init__(self, value: int = 1) -> None:
+        super().__init__(value)
+        self._initial_value = value
+
+    def release(self, n: int = 1) -> None:
+        if n < 1:
+            raise ValueError("n must be one or more")
+        if self._value + n > self._initial_value:
+            raise ValueError("Semaphore released too many times")
+        super().release(n)
+
+
+class Event:
+    """``threading.Event`` on virtual threads."""
+
+    def __init__(self) -> None:
+        self._sched = context.scheduler()
+        self._flag = False
+        self._waiters = _Waiters()
+
+    def is_set(self) -> bool:
+        return self._flag
+
+    isSet = is_set
+
+    def set(self) -> None:
+        self._flag = True
+        if _active(self._sched):
+            self._waiters.wake_all(self._sched)
+
+    def clear(self) -> None:
+        self._flag = False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        sched = self._sched
+        if not _active(sched):
+            return self._flag
+        sched.preempt()
+        if self._flag:
+            return True
+        if timeout is not None and timeout <= 0:
+            return False
+        self._waiters.wait(sched, "Event.wait()", timeout)
+        return self._flag
+
+    def _at_fork_reinit(self) -> None:
+        self._waiters = _Waiters()
+
+
+class Barrier:
+    """``threading.Barrier`` on virtual threads."""
+
+    def __init__(self, parties: int, action: Callable[[], object] | None = None,
+                 timeout: float | None = None) -> None:
+        if parties < 1:
+            raise ValueError("parties must be >= 1")
+        self._sched = context.scheduler()
+        self._parties = parties
+        self._action = action
+        self._timeout = timeout
+        self._count = 0
+        self._generation = 0
+        self._broken = False
+        self._waiters = _Waiters()
+
+    def wait(self, timeout: float | None = None) -> int:
+        sched = self._sched
+        if timeout is None:
+            timeout = self._timeout
+        sched.preempt()
+        if self._broken:
+            raise BrokenBarrierError
+        index = self._count
+        self._count += 1
+        generation = self._generation
+        if self._count == self._parties:
+            try:
+                if self._action:
+                    self._action()
+            except BaseException:
+                self._break()
+                raise
+            self._count = 0
+            self._generation += 1
+            self._waiters.wake_all(sched)
+            return index
+        deadline = _deadline(sched, timeout)
+        while generation == self._generation and not self._broken:
+            remaining = _remaining(sched, deadline)
+            if remaining is not None and remaining <= 0:
+                self._break()
+                raise BrokenBarrierError
+            self._waiters.wait(sched, "Barrier.wait()", remaining)
+        if self._broken and generation == self._generation:
+            raise BrokenBarrierError
+        return index
+
+    def _break(self) -> None:
+        self._broken = True
+        self._waiters.wake_all(self._sched)
+
+    def abort(self) -> None:
+        self._break()
+
+    def reset(self) -> None:
+        if self._count:
+            self._break()
+        self._broken = False
+        self._count = 0
+        self._generation += 1
+
+    @property
+    def parties(self) -> int:
+        return self._parties
+
+    @property
+    def n_waiting(self) -> int:
+        return self._count
+
+    @property
+    def broken(self) -> bool:
+        return self._broken
+
+
+class SimpleQueue:
+    """``queue.SimpleQueue`` on virtual threads."""
+
+    def __init__(self) -> None:
+        self._sched = context.scheduler()
+        self._items: deque = deque()
+        self._getters = _Waiters()
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        self._items.append(item)
+        if _active(self._sched):
+            self._getters.wake_one(self._sched)
+
+    def put_nowait(self, item: Any) -> None:
+        self.put(item)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        sched = self._sched
+        if timeout is not None and timeout < 0:
+            raise ValueError("'timeout' must be a non-negative number")
+        if _active(sched):
+            sched.preempt()
+            deadline = _deadline(sched, timeout) if block else None
+            while not self._items:
+                remaining = _remaining(sched, deadline)
+                if not block or (remaining is not None and remaining <= 0):
+                    raise Empty
+                self._getters.wait(sched, f"{type(self).__name__}.get()", remaining)
+        elif not self._items:
+            raise Empty
+        return self._items.popleft()
+
+    def get_nowait(self) -> Any:
+        return self.get(False)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def qsize(self) -> int:
+        return len(self._items)
+
+
+class Queue:
+    """``queue.Queue`` (bounded, with task_done/join) on virtual threads."""
+
+    def __init__(self, maxsize: int = 0) -> None:
+        self._sched = context.scheduler()
+        self.maxsize = maxsize
+        self._init(maxsize)
+        self._getters = _Waiters()
+        self._putters = _Waiters()
+        self._joiners = _Waiters()
+        self.unfinished_tasks = 0
+
+    # Storage hooks, overridden by LifoQueue and PriorityQueue as in the stdlib.
+    def _init(self, maxsize: int) -> None:
+        self.queue: Any = deque()
+
+    def _qsize(self) -> int:
+        return len(self.queue)
+
+    def _put(self, item: Any) -> None:
+        self.queue.append(item)
+
+    def _get(self) -> Any:
+        return self.queue.popleft()
+
+    def qsize(self) -> int:
+        return self._qsize()
+
+    def empty(self) -> bool:
+        return not self._qsize()
+
+    def full(self) -> bool:
+        return 0 < self.maxsize <= self._qsize()
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        sched = self._sched
+        if timeout is not None and timeout < 0:
+            raise ValueError("'timeout' must be a non-negative number")
+        if _active(sched):
+            sched.preempt()
+            deadline = _deadline(sched, timeout) if block else None
+            while self.full():
+                remaining = _remaining(sched, deadline)
+                if not block or (remaining is not None and remaining <= 0):
+                    raise Full
+                self._putters.wait(sched, f"{type(self).__name__}.put()", remaining)
+            self._put(item)
+            self.unfinished_tasks += 1
+            self._getters.wake_one(sched)
+        else:
+            self._put(item)
+            self.unfinished_tasks += 1
+
+    def put_nowait(self, item: Any) -> None:
+        self.put(item, block=False)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        sched = self._sched
+        if timeout is not None and timeout < 0:
+            raise ValueError("'timeout' must be a non-negative number")
+        if _active(sched):
+            sched.preempt()
+            deadline = _deadline(sched, timeout) if block else None
+            while not self._qsize():
+                remaining = _remaining(sched, deadline)
+                if not block or (remaining is not None and remaining <= 0):
+                    raise Empty
+                self._getters.wait(sched, f"{type(self).__name__}.get()", remaining)
+            item = self._get()
+            self._putters.wake_one(sched)
+            return item
+        if not self._qsize():
+            raise Empty
+        return self._get()
+
+    def get_nowait(self) -> Any:
+        return self.get(block=False)
+
+    def task_done(self) -> None:
+        if self.unfinished_tasks <= 0:
+            raise ValueError("task_done() called too many times")
+        self.unfinished_tasks -= 1
+        if self.unfinished_tasks == 0 and _active(self._sched):
+            self._joiners.wake_all(self._sched)
+
+    def join(self) -> None:
+        sched = self._sched
+        if not _active(sched):
+            return
+        sched.preempt()
+        while self.unfinished_tasks:
+            self._joiners.wait(sched, "Queue.join()", None)
+
+
+class LifoQueue(Queue):
+    def _init(self, maxsize: int) -> None:
+        self.queue = []
+
+    def _get(self) -> Any:
+        return self.queue.pop()
+
+
+class PriorityQueue(Queue):
+    def _init(self, maxsize: int) -> None:
+        self.queue = []
+
+    def _put(self, item: Any) -> None:
+        heapq.heappush(self.queue, item)
+
+    def _get(self) -> Any:
+        return heapq.heappop(self.queue)

@@ -1,0 +1,409 @@
+"""The scheduler: virtual threads on greenlets, one running at a time, a virtual clock.
+
+Every blocking or synchronising call of a virtual thread ends up here.  A
+thread that can go on calls ``preempt()`` (a scheduling point where another
+thread may be chosen); one that must wait calls ``block()``.  Control passes
+directly from the thread that gives it up to the chosen one (one greenlet
+switch, no hub).  When no thread can run, the clock jumps to the next timer;
+when there is no timer either, the run is deadlocked and ends with a report.
+
+Why greenlets rather than OS threads passing a baton: a switch costs about
+a microsecond instead of tens, which is what lets exploration run thousands
+of schedules a second.  Thread identity, ``threading.local`` and RLock
+ownership are virtual (see ``primitives``), so user code does not notice.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import sys
+from collections import deque
+from typing import Any, Callable
+
+import attrs
+import greenlet
+
+from simfutures import events
+from simfutures.errors import SimfuturesError
+from simfutures.sim.chooser import RANDOM_SEED_RANGE, Chooser
+
+_PACKAGE_DIR = __file__.rsplit("/sim/", 1)[0]
+
+
+class SimulationAborted(BaseException):
+    """Unwinds a virtual thread's stack when the run is over for it.
+
+    A BaseException so that user code's ``except Exception`` cannot swallow it.
+    """
+
+
+class ProcessKilled(SimulationAborted):
+    """The virtual process this thread belongs to was killed by a signal."""
+
+
+@attrs.frozen
+class ThreadReport:
+    """One virtual thread at the moment a run stopped: what it waited on, where."""
+
+    name: str
+    waiting_on: str
+    location: str
+    stack: tuple[str, ...] = ()
+
+    def render(self) -> str:
+        return f"  {self.name}: {self.waiting_on} at {self.location}"
+
+
+class SimulationStopped(SimfuturesError):
+    """A run that could not finish: deadlock, watchdog, or a limit."""
+
+    kind = "stopped"
+
+    def __init__(self, summary: str, threads: tuple[ThreadReport, ...] = ()) -> None:
+        self.summary = summary
+        self.threads = threads
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        lines = [self.summary]
+        lines += [t.render() for t in self.threads]
+        return "\n".join(lines)
+
+
+class DeadlockError(SimulationStopped):
+    kind = "deadlock"
+
+
+class WatchdogError(SimulationStopped):
+    kind = "watchdog"
+
+
+class LimitError(SimulationStopped):
+    kind = "limit"
+
+
+@attrs.define(eq=False)
+class Limits:
+    """Bounds that turn a run which never ends into a clear stop."""
+
+    max_steps: int = 1_000_000
+    max_virtual_time: float = 24 * 3600.0
+    watchdog_seconds: float = 10.0
+
+
+class VThread:
+    """The scheduler's record of one virtual thread."""
+
+    __slots__ = ("name", "ident", "glet", "daemon", "alive", "started", "waiting_on",
+                 "wake_token", "timed_out", "process", "facade", "joiners", "killed",
+                 "__weakref__")
+
+    def __init__(self, name: str, ident: int, daemon: bool) -> None:
+        self.name = name
+        self.ident = ident
+        self.daemon = daemon
+        self.glet: greenlet.greenlet | None = None
+        self.alive = True
+        self.started = False
+        self.waiting_on = "running"
+        self.wake_token = 0  # bumped on every wake: stale timers are ignored
+        self.timed_out = False
+        self.process: Any = None  # the VProcess this thread runs in (None: the main one)
+        self.facade: Any = None  # the user-visible threading.Thread object
+        self.joiners: list[VThread] = []
+        self.killed: BaseException | None = None
+
+    def __hash__(self) -> int:
+        return self.ident
+
+    def __repr__(self) -> str:
+        return f"<VThread {self.name}>"
+
+    @property
+    def display_name(self) -> str:
+        if self.process is not None:
+            return f"{self.process.name}/{self.name}"
+        return self.name
+
+
+class Scheduler:
+    """Runs virtual threads one at a time under one chooser and one clock."""
+
+    def __init__(self, chooser: Chooser, limits: Limits | None = None,
+                 bus: events.EventBus | None = None) -> None:
+        self.chooser = chooser
+        self.limits = limits or Limits()
+        self.bus = bus or events.EventBus()
+        self.now = 0.0
+        self.steps = 0
+        self.ready: deque[VThread] = deque()
+        self.timers: list[tuple[float, int, VThread, int, Callable[[], None] | None]] = []
+        self._timer_seq = itertools.count()
+        self._ident_seq = itertools.count(1)
+        self.threads: list[VThread] = []
+        self.current: VThread | None = None
+        self.over = False
+        self.root: greenlet.greenlet | None = None
+        self.main: VThread | None = None
+        self.stop_error: SimulationStopped | None = None
+        self._serial_seq = itertools.count(1)
+
+    def new_serial(self) -> int:
+        """A per-run number for address-independent hashes (threads, futures)."""
+        return next(self._serial_seq)
+
+    def process_main(self, vt: VThread) -> VThread:
+        """The main thread of the (virtual) process ``vt`` runs in."""
+        return self.main if vt.process is None else vt.process.main_thread
+
+    # -- decisions -----------------------------------------------------------
+
+    def choose(self, n: int, kind: str) -> int:
+        index = self.chooser.choose(n, kind)
+        if self.bus.active:
+            self.bus.emit(events.Decision(self.now, self.current_name(), kind, index, n))
+        return index
+
+    def random_seed(self) -> int:
+        return self.choose(RANDOM_SEED_RANGE, "random")
+
+    def current_name(self) -> str:
+        cur = self.current
+        return cur.display_name if cur is not None else "?"
+
+    # -- thread lifecycle ----------------------------------------------------
+
+    def new_thread(self, name: str, daemon: bool = False) -> VThread:
+        vt = VThread(name, next(self._ident_seq), daemon)
+        self.threads.append(vt)
+        return vt
+
+    def start(self, vt: VThread, body: Callable[[], None]) -> None:
+        """Make ``vt`` runnable with ``body``; it runs when the chooser picks it."""
+
+        def run() -> None:
+            try:
+                body()
+            except SimulationAborted:
+                pass  # killed, or the run is over; the scheduler knows which
+            self._exit_current()
+
+        vt.glet = greenlet.greenlet(run, parent=self.root)
+        vt.started = True
+        vt.waiting_on = "ready"
+        self.ready.append(vt)
+
+    def _exit_current(self) -> None:
+        vt = self.current
+        assert vt is not None
+        vt.alive = False
+        vt.waiting_on = "finished"
+        for joiner in vt.joiners:
+            self.wake(joiner)
+        vt.joiners.clear()
+        if vt is self.main or self.over or self.stop_error is not None:
+            # The run ends: returning from this greenlet continues in the root.
+            self.over = True
+            return
+        nxt = self._pick_next(still_runnable=False)
+        if nxt is None:
+            return
+        self.current = nxt
+        # Returning from this greenlet continues in its parent: make that the next one.
+        vt.glet.parent = nxt.glet
+
+    # -- scheduling points -----------------------------------------------------
+
+    def preempt(self) -> None:
+        """A scheduling point where the running thread could go on."""
+        if self.over:
+            raise SimulationAborted()
+        self._count_step()
+        if not self.ready:
+            return
+        nxt = self._pick_next(still_runnable=True)
+        if nxt is not None:
+            self._switch_to(nxt)
+
+    def block(self, waiting_on: str, timeout: float | None = None) -> bool:
+        """Park the running thread until ``wake()`` (True) or ``timeout`` (False)."""
+        if self.over:
+            raise SimulationAborted()
+        cur = self.current
+        assert cur is not None
+        self._count_step()
+        cur.waiting_on = waiting_on
+        cur.timed_out = False
+        if timeout is not None:
+            self._add_timer(self.now + max(timeout, 0.0), cur, None)
+        nxt = self._pick_next(still_runnable=False)
+        if nxt is None:  # the run stopped while we looked for someone to run
+            raise SimulationAborted()
+        self._switch_to(nxt)
+        return not cur.timed_out
+
+    def sleep(self, seconds: float) -> None:
+        if seconds <= 0:
+            self.preempt()
+            return
+        self.block(f"sleep({seconds:g})", seconds)
+
+    def wake(self, vt: VThread) -> None:
+        """Make a blocked thread runnable (no switch happens here)."""
+        if not vt.alive or vt.waiting_on == "ready":
+            return
+        vt.wake_token += 1
+        vt.waiting_on = "ready"
+        self.ready.append(vt)
+
+    def call_at(self, when: float, fn: Callable[[], None]) -> None:
+        """Run ``fn`` (in whichever thread advances the clock) at virtual time ``when``."""
+        assert self.current is not None
+        self._add_timer(when, self.current, fn)
+
+    # -- internals -------------------------------------------------------------
+
+    def _count_step(self) -> None:
+        self.steps += 1
+        if self.steps > self.limits.max_steps:
+            self.stop(LimitError(
+                f"step limit reached: {self.limits.max_steps} scheduling points without the "
+                "program finishing (raise it with --max-steps)", self.thread_reports()))
+
+    def _add_timer(self, when: float, vt: VThread, fn: Callable[[], None] | None) -> None:
+        heapq.heappush(self.timers, (when, next(self._timer_seq), vt, vt.wake_token, fn))
+
+    def _switch_to(self, nxt: VThread) -> None:
+        cur = self.current
+        if nxt is cur:
+            return
+        self.current = nxt
+        nxt.glet.switch()
+        # Back in ``cur``: it was woken, timed out, or its process was killed.
+        if self.over:
+            raise SimulationAborted()
+        if cur is not None and cur.killed is not None:
+            raise cur.killed
+
+    def _pick_next(self, still_runnable: bool) -> VThread | None:
+        """Choose who runs next; None if the run just stopped."""
+        ready = self.ready
+        cur = self.current
+        if still_runnable:
+            index = self.choose(len(ready) + 1, "thread")
+            if index == 0:
+                return cur
+            nxt = ready[index - 1]
+            del ready[index - 1]
+            cur.waiting_on = "ready"
+            ready.append(cur)
+            return nxt
+        while not ready:
+            if not self._advance_clock():
+                return None
+        index = self.choose(len(ready), "thread") if len(ready) > 1 else 0
+        nxt = ready[index]
+        del ready[index]
+        nxt.waiting_on = "running"
+        return nxt
+
+    def _advance_clock(self) -> bool:
+        """Fire the earliest timers; False when there are none (deadlock)."""
+        timers = self.timers
+        while timers:
+            when, _seq, vt, token, fn = timers[0]
+            if fn is None and (token != vt.wake_token or not vt.alive or vt.waiting_on == "ready"):
+                heapq.heappop(timers)  # a stale timeout: the thread was woken meanwhile
+                continue
+            if when > self.limits.max_virtual_time:
+                self.stop(LimitError(
+                    f"virtual time limit reached: the program wants to run past "
+                    f"{self.limits.max_virtual_time:g} s of virtual time (raise it with "
+                    "--max-time)", self.thread_reports()))
+                return False
+            if when > self.now:
+                self.now = when
+            while timers and timers[0][0] <= self.now:
+                _when, _seq, vt, token, fn = heapq.heappop(timers)
+                if fn is not None:
+                    fn()
+                elif token == vt.wake_token and vt.alive and vt.waiting_on != "ready":
+                    vt.timed_out = True
+                    self.wake(vt)
+            return True
+        self.stop(DeadlockError("deadlock: every thread is waiting and no timer is pending",
+                                self.thread_reports()))
+        return False
+
+    # -- ending a run ----------------------------------------------------------
+
+    def stop(self, error: SimulationStopped) -> None:
+        """End the whole run with ``error``; control returns to ``run()``'s caller."""
+        if self.stop_error is None:
+            self.stop_error = error
+        self._finish()
+
+    def _finish(self) -> None:
+        self.over = True
+        if greenlet.getcurrent() is not self.root:
+            self.root.switch()
+            raise SimulationAborted()  # only reached if the root resumes us by mistake
+
+    def run(self, main: VThread) -> None:
+        """Run until ``main`` finishes or the run stops; then discard every thread."""
+        self.root = greenlet.getcurrent()
+        self.main = main
+        for vt in self.threads:
+            if vt.glet is not None:
+                vt.glet.parent = self.root
+        self.ready.remove(main)
+        self.current = main
+        main.waiting_on = "running"
+        main.glet.switch()
+        self.over = True
+        self._discard_threads()
+
+    def _discard_threads(self) -> None:
+        for vt in self.threads:
+            glet = vt.glet
+            if glet is not None and not glet.dead and glet.gr_frame is not None:
+                self.current = vt
+                try:
+                    glet.throw(SimulationAborted())
+                except SimulationAborted:
+                    pass
+                except Exception:
+                    pass  # a finally block of user code failed while unwinding
+        self.current = None
+
+    # -- reports ---------------------------------------------------------------
+
+    def thread_reports(self) -> tuple[ThreadReport, ...]:
+        reports = []
+        running = greenlet.getcurrent()
+        for vt in self.threads:
+            if not vt.alive or not vt.started:
+                continue
+            frame = sys._getframe(1) if vt.glet is running else (
+                vt.glet.gr_frame if vt.glet is not None else None)
+            stack = user_stack(frame)
+            location = stack[-1] if stack else "<not started>"
+            reports.append(ThreadReport(vt.display_name, vt.waiting_on, location, tuple(stack)))
+        return tuple(reports)
+
+
+def user_stack(frame: Any) -> list[str]:
+    """The ``file:line in function`` entries of a stack outside simfutures itself."""
+    entries = []
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if not filename.startswith(_PACKAGE_DIR) and "greenlet" not in filename and \
+                not filename.startswith(_STDLIB_THREADING):
+            entries.append(f"{filename}:{frame.f_lineno} in {frame.f_code.co_name}")
+        frame = frame.f_back
+    entries.reverse()
+    return entries
+
+
+_STDLIB_THREADING = sys.modules["threading"].__file__.rsplit("/", 1)[0] + "/threading.py"

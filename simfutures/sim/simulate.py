@@ -1,0 +1,125 @@
+"""Run a function as the main thread of a simulated program."""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Callable, Iterable
+
+import attrs
+
+from simfutures import events
+from simfutures.errors import SimfuturesError
+from simfutures.sim import context
+from simfutures.sim.chooser import (
+    Chooser,
+    RecordingChooser,
+    ReplayChooser,
+    Schedule,
+    chooser_for_seed,
+)
+from simfutures.sim.patch import patched
+from simfutures.sim.runtime import SIM_RUNTIME
+from simfutures.sim.scheduler import Limits, Scheduler, SimulationAborted, SimulationStopped
+from simfutures.sim.threads import main_facade_for
+from simfutures.sim.watchdog import WATCHDOG
+from simfutures.sim.world import WORLD
+
+
+@attrs.frozen
+class RunResult:
+    """What one simulated run did."""
+
+    value: Any
+    exception: BaseException | None
+    stopped: SimulationStopped | None
+    schedule: Schedule
+    steps: int
+    virtual_time: float
+
+    @property
+    def ok(self) -> bool:
+        return self.exception is None and self.stopped is None
+
+
+def make_chooser(seed: int | None, schedule: Schedule | list[int] | None) -> Chooser:
+    if seed is not None and schedule is not None:
+        raise SimfuturesError("pass either seed= or schedule=, not both")
+    if schedule is not None:
+        if hasattr(schedule, "choose"):
+            return schedule  # already a chooser (e.g. a Hypothesis-driven one)
+        return ReplayChooser(schedule)
+    return chooser_for_seed(0 if seed is None else seed)
+
+
+def run(fn: Callable[..., Any], args: tuple = (), kwargs: dict | None = None, *,
+        chooser: Chooser, limits: Limits | None = None,
+        observers: Iterable[Callable[[events.Event], None]] = ()) -> RunResult:
+    """Run ``fn(*args, **kwargs)`` under the simulator; never raises for the program."""
+    kwargs = kwargs or {}
+    recorder = RecordingChooser(chooser)
+    sched = Scheduler(recorder, limits)
+    for observer in observers:
+        sched.bus.subscribe(observer)
+    outcome: dict[str, Any] = {"value": None, "exception": None}
+
+    def main_body() -> None:
+        try:
+            outcome["value"] = fn(*args, **kwargs)
+        except SimulationAborted:
+            raise
+        except BaseException as exc:  # the program's own failure, SystemExit included
+            outcome["exception"] = exc
+        _interpreter_exit(sched)
+
+    context.enter(sched)
+    try:
+        SIM_RUNTIME.reset(sched)
+        main = sched.new_thread("MainThread")
+        main_facade_for(main)
+        sched.start(main, main_body)
+        rng = random.Random(sched.random_seed())
+        WATCHDOG.watch(sched, sched.limits.watchdog_seconds)
+        try:
+            with patched(WORLD, rng):
+                sched.run(main)
+        finally:
+            WATCHDOG.unwatch()
+    except SimulationAborted:
+        # A watchdog interrupt that landed in our own frames after the run stopped.
+        pass
+    finally:
+        context.leave()
+        SIM_RUNTIME.sched = None
+    return RunResult(outcome["value"], outcome["exception"], sched.stop_error,
+                     recorder.schedule(), sched.steps, sched.now)
+
+
+def _interpreter_exit(sched: Scheduler) -> None:
+    """What CPython does after the main module: exit hooks, then join non-daemon threads."""
+    SIM_RUNTIME.run_exit_hooks()
+    main = sched.main
+    for vt in list(sched.threads):
+        if vt is not main and vt.alive and vt.started and not vt.daemon and vt.process is None:
+            vt.facade.join()
+
+
+def simulate(fn: Callable[..., Any], *args: Any, seed: int | None = None,
+             schedule: Schedule | list[int] | None = None, limits: Limits | None = None,
+             observers: Iterable[Callable[[events.Event], None]] = (), **kwargs: Any) -> Any:
+    """Run ``fn(*args, **kwargs)`` deterministically under the simulator.
+
+    Returns what ``fn`` returns or raises what it raises.  A run is a pure
+    function of ``seed`` (default 0: the natural order) or of a recorded
+    ``schedule``.  A deadlock, a watchdog stop or an exceeded limit raises a
+    ``SimulationStopped`` error with a report of every thread.
+    """
+    result = run(fn, args, kwargs, chooser=make_chooser(seed, schedule), limits=limits,
+                 observers=observers)
+    if result.stopped is not None:
+        raise result.stopped
+    if result.exception is not None:
+        try:
+            raise result.exception
+        finally:
+            result = None  # break the traceback -> frame -> result cycle
+    return result.value

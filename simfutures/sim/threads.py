@@ -1,0 +1,309 @@
+"""The ``threading`` API for virtual threads: Thread, Timer, local, current_thread..."""
+
+from __future__ import annotations
+
+import sys
+import threading as _real_threading
+import traceback
+from typing import Any, Callable, Iterable
+
+from simfutures.sim import context
+from simfutures.sim.primitives import Event
+from simfutures.sim.scheduler import VThread
+
+# Plausible, deterministic identifiers for virtual threads.
+_IDENT_BASE = 139_900_000_000_000
+_NATIVE_ID_BASE = 100_000
+
+
+def _names(sched: Any) -> Any:
+    """Per-run counter behind ``Thread-N`` names (restarts with every run)."""
+    names = getattr(sched, "thread_names", None)
+    if names is None:
+        import itertools
+
+        names = sched.thread_names = itertools.count(1).__next__
+    return names
+
+
+class Thread:
+    """``threading.Thread`` for virtual threads (subclassable, like the real one)."""
+
+    def __init__(self, group: None = None, target: Callable[..., object] | None = None,
+                 name: str | None = None, args: Iterable[Any] = (),
+                 kwargs: dict[str, Any] | None = None, *, daemon: bool | None = None) -> None:
+        assert group is None, "group argument must be None for now"
+        sched = context.scheduler()
+        self._sched = sched
+        if name is None:
+            name = "Thread-%d" % _names(sched)()
+            if target is not None:
+                try:
+                    name += f" ({target.__name__})"
+                except AttributeError:
+                    pass
+        else:
+            name = str(name)
+        self._target = target
+        self._name = name
+        self._args = args
+        self._kwargs = kwargs or {}
+        self._daemonic = daemon if daemon is not None else current_thread().daemon
+        self._vt: VThread | None = None
+        self._serial = sched.new_serial()
+        self._started = Event()
+        self._stderr = sys.stderr
+
+    def __hash__(self) -> int:
+        # Address-independent, so sets of threads iterate the same way every run.
+        return self._serial
+
+    def start(self) -> None:
+        if self._vt is not None:
+            raise RuntimeError("threads can only be started once")
+        sched = self._sched
+        starter = sched.current
+        vt = sched.new_thread(self._name, self._daemonic)
+        vt.facade = self
+        vt.process = starter.process  # a thread lives in its starter's process
+        self._vt = vt
+        sched.start(vt, self._bootstrap)
+        # Like the real start(), wait until the new thread is running: so the
+        # natural order lets a fresh worker run first, as it mostly does for real.
+        self._started.wait()
+
+    def _bootstrap(self) -> None:
+        self._started.set()
+        try:
+            self.run()
+        except SystemExit:
+            pass
+        except Exception:
+            self._report_exception()
+
+    def _report_exception(self) -> None:
+        exc_type, exc_value, exc_tb = sys.exc_info()
+        hook = _real_threading.excepthook
+        if hook is _real_threading.__excepthook__:
+            print(f"Exception in thread {self._name}:", file=sys.stderr, flush=True)
+            traceback.print_exception(exc_type, exc_value, exc_tb, file=sys.stderr)
+        else:
+            hook(_real_threading.ExceptHookArgs((exc_type, exc_value, exc_tb, self)))
+
+    def run(self) -> None:
+        try:
+            if self._target is not None:
+                self._target(*self._args, **self._kwargs)
+        finally:
+            del self._target, self._args, self._kwargs
+
+    def join(self, timeout: float | None = None) -> None:
+        vt = self._vt
+        if vt is None:
+            raise RuntimeError("cannot join thread before it is started")
+        sched = self._sched
+        if vt is sched.current:
+            raise RuntimeError("cannot join current thread")
+        sched.preempt()
+        deadline = None if timeout is None else sched.now + timeout
+        while vt.alive:
+            remaining = None if deadline is None else deadline - sched.now
+            if remaining is not None and remaining <= 0:
+                return
+            me = sched.current
+            vt.joiners.append(me)
+            if not sched.block(f"Thread.join() on {vt.display_name}", remaining):
+                if me in vt.joiners:
+                    vt.joiners.remove(me)
+
+    def is_alive(self) -> bool:
+        return self._vt is not None and self._vt.alive
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @name.setter
+    def name(self, name: str) -> None:
+        self._name = str(name)
+        if self._vt is not None:
+            self._vt.name = self._name
+
+    @property
+    def ident(self) -> int | None:
+        return None if self._vt is None else _IDENT_BASE + self._vt.ident
+
+    @property
+    def native_id(self) -> int | None:
+        return None if self._vt is None else _NATIVE_ID_BASE + self._vt.ident
+
+    @property
+    def daemon(self) -> bool:
+        return self._daemonic
+
+    @daemon.setter
+    def daemon(self, daemonic: bool) -> None:
+        if self._vt is not None:
+            raise RuntimeError("cannot set daemon status of active thread")
+        self._daemonic = daemonic
+
+    def isDaemon(self) -> bool:
+        return self.daemon
+
+    def setDaemon(self, daemonic: bool) -> None:
+        self.daemon = daemonic
+
+    def getName(self) -> str:
+        return self.name
+
+    def setName(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        status = "initial"
+        if self._vt is not None:
+            status = "started" if self._vt.alive else "stopped"
+        if self._daemonic:
+            status += " daemon"
+        if self._vt is not None:
+            status += " %s" % self.ident
+        return "<%s(%s, %s)>" % (self.__class__.__name__, self._name, status)
+
+
+class _MainThread(Thread):
+    """The facade of the virtual thread that runs the simulated program."""
+
+    def __init__(self, vt: VThread) -> None:
+        self._sched = context.scheduler()
+        self._name = vt.name
+        self._daemonic = False
+        self._vt = vt
+        self._serial = 0
+        vt.facade = self
+
+
+class _DummyThread(Thread):
+    """Stands for a virtual thread that has no facade (should not happen)."""
+
+    def __init__(self, vt: VThread) -> None:
+        self._sched = context.scheduler()
+        self._name = vt.name
+        self._daemonic = True
+        self._vt = vt
+        self._serial = -vt.ident
+        vt.facade = self
+
+
+class Timer(Thread):
+    """Call a function after a number of (virtual) seconds."""
+
+    def __init__(self, interval: float, function: Callable[..., object],
+                 args: Iterable[Any] | None = None, kwargs: dict | None = None) -> None:
+        Thread.__init__(self)
+        self.interval = interval
+        self.function = function
+        self.args = args if args is not None else []
+        self.kwargs = kwargs if kwargs is not None else {}
+        self.finished = Event()
+
+    def cancel(self) -> None:
+        self.finished.set()
+
+    def run(self) -> None:
+        self.finished.wait(self.interval)
+        if not self.finished.is_set():
+            self.function(*self.args, **self.kwargs)
+        self.finished.set()
+
+
+def main_facade_for(vt: VThread) -> Thread:
+    return _MainThread(vt)
+
+
+def current_thread() -> Thread:
+    if not context.active():
+        return _real_threading.current_thread()
+    vt = context.current()
+    return vt.facade if vt.facade is not None else _DummyThread(vt)
+
+
+def main_thread() -> Thread:
+    if not context.active():
+        return _real_threading.main_thread()
+    sched = context.scheduler()
+    main = sched.process_main(context.current())
+    return main.facade if main.facade is not None else _DummyThread(main)
+
+
+def get_ident() -> int:
+    if not context.active():
+        return _real_threading.get_ident()
+    return _IDENT_BASE + context.current().ident
+
+
+def get_native_id() -> int:
+    if not context.active():
+        return _real_threading.get_native_id()
+    return _NATIVE_ID_BASE + context.current().ident
+
+
+def enumerate() -> list[Thread]:  # noqa: A001 - the threading API's name
+    if not context.active():
+        return _real_threading.enumerate()
+    sched = context.scheduler()
+    here = context.current().process
+    return [vt.facade for vt in sched.threads
+            if vt.alive and vt.started and vt.facade is not None and vt.process is here]
+
+
+def active_count() -> int:
+    return len(enumerate())
+
+
+class local:
+    """``threading.local`` keyed by virtual thread.
+
+    The object's ``__dict__`` is swapped for the current thread's on every
+    attribute access (only one virtual thread runs at a time, so no lock).
+    """
+
+    __slots__ = ("_local__dicts", "_local__args", "__dict__", "__weakref__")
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> local:
+        if (args or kwargs) and cls.__init__ is object.__init__:
+            raise TypeError("Initialization arguments are not supported")
+        self = object.__new__(cls)
+        object.__setattr__(self, "_local__dicts", {})
+        object.__setattr__(self, "_local__args", (args, kwargs))
+        _select(self)
+        return self
+
+    def __getattribute__(self, name: str) -> Any:
+        _select(self)
+        return object.__getattribute__(self, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "__dict__":
+            raise AttributeError("%r object attribute '__dict__' is read-only"
+                                 % self.__class__.__name__)
+        _select(self)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        _select(self)
+        object.__delattr__(self, name)
+
+
+def _select(obj: local) -> None:
+    dicts = object.__getattribute__(obj, "_local__dicts")
+    key = context.current().ident if context.active() else ("os", _real_threading.get_ident())
+    d = dicts.get(key)
+    if d is not None:
+        object.__setattr__(obj, "__dict__", d)
+        return
+    d = dicts[key] = {}
+    object.__setattr__(obj, "__dict__", d)
+    cls = type(obj)
+    if cls.__init__ is not object.__init__:
+        args, kwargs = object.__getattribute__(obj, "_local__args")
+        cls.__init__(obj, *args, **kwargs)
