@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import types
+from collections.abc import Callable
 from concurrent.futures import CancelledError, InvalidStateError
-from typing import Any, Callable
+from typing import Any
 
 from simfutures import events
 from simfutures.executor.states import (
@@ -93,11 +94,8 @@ class Future:
 
     def _emit_callback(self, callback: Callable[..., Any]) -> None:
         rt = self._rt
-        rt.bus.emit(
-            events.Callback(
-                rt.monotonic(), rt.current_thread_name(), rt.label(self), describe_callable(callback)
-            )
-        )
+        rt.bus.emit(events.Callback(rt.monotonic(), rt.current_thread_name(), rt.label(self),
+                                    describe_callable(callback)))
 
     def _emit_timeout(self, what: str, timeout: float | None) -> None:
         rt = self._rt

@@ -24,8 +24,9 @@ import queue
 import random
 import threading
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from simfutures.sim import context, primitives, threads
 
@@ -33,8 +34,13 @@ from simfutures.sim import context, primitives, threads
 EPOCH = 1_700_000_000.0
 
 
-def _guarded(real: Callable[..., Any], virtual: Callable[..., Any]) -> Callable[..., Any]:
-    """``virtual`` in the simulation's thread, ``real`` anywhere else."""
+def _guarded(real: Callable[..., Any], virtual: Callable[..., Any], name: str
+             ) -> Callable[..., Any]:
+    """``virtual`` in the simulation's thread, ``real`` anywhere else.
+
+    It is published as this module's attribute ``name`` so that it pickles by
+    reference (``ex.submit(os.getpid)`` must cross a process boundary).
+    """
 
     @functools.wraps(real)
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -42,6 +48,9 @@ def _guarded(real: Callable[..., Any], virtual: Callable[..., Any]) -> Callable[
             return virtual(*args, **kwargs)
         return real(*args, **kwargs)
 
+    call.__module__ = __name__
+    call.__qualname__ = call.__name__ = name
+    globals()[name] = call
     return call
 
 
@@ -71,25 +80,29 @@ def _kill(pid: int, signum: int) -> None:
     process.kill_by_signal(signum)
 
 
-def _time_patches() -> dict[str, Any]:
-    return {
-        "sleep": _guarded(time.sleep, _sleep),
-        "monotonic": _guarded(time.monotonic, _now),
-        "perf_counter": _guarded(time.perf_counter, _now),
-        "time": _guarded(time.time, lambda: EPOCH + _now()),
-        "monotonic_ns": _guarded(time.monotonic_ns, lambda: int(_now() * 1e9)),
-        "perf_counter_ns": _guarded(time.perf_counter_ns, lambda: int(_now() * 1e9)),
-        "time_ns": _guarded(time.time_ns, lambda: int((EPOCH + _now()) * 1e9)),
-    }
+_TIME_PATCHES = {
+    "sleep": _guarded(time.sleep, _sleep, "time_sleep"),
+    "monotonic": _guarded(time.monotonic, _now, "time_monotonic"),
+    "perf_counter": _guarded(time.perf_counter, _now, "time_perf_counter"),
+    "time": _guarded(time.time, lambda: EPOCH + _now(), "time_time"),
+    "monotonic_ns": _guarded(time.monotonic_ns, lambda: int(_now() * 1e9), "time_monotonic_ns"),
+    "perf_counter_ns": _guarded(time.perf_counter_ns, lambda: int(_now() * 1e9),
+                                "time_perf_counter_ns"),
+    "time_ns": _guarded(time.time_ns, lambda: int((EPOCH + _now()) * 1e9), "time_time_ns"),
+}
+
+_OS_PATCHES = {
+    "getpid": _guarded(os.getpid, _getpid, "os_getpid"),
+    "kill": _guarded(os.kill, _kill, "os_kill"),
+}
 
 
-def _threading_patches() -> dict[str, Any]:
-    return {
+_THREADING_PATCHES = {
         "Thread": threads.Thread,
         "Timer": threads.Timer,
         "local": threads.local,
-        "Lock": _guarded(threading.Lock, primitives.Lock),
-        "RLock": _guarded(threading.RLock, primitives.RLock),
+        "Lock": _guarded(threading.Lock, primitives.Lock, "threading_Lock"),
+        "RLock": _guarded(threading.RLock, primitives.RLock, "threading_RLock"),
         "Condition": primitives.Condition,
         "Event": primitives.Event,
         "Semaphore": primitives.Semaphore,
@@ -103,16 +116,14 @@ def _threading_patches() -> dict[str, Any]:
         "enumerate": threads.enumerate,
         "active_count": threads.active_count,
         "activeCount": threads.active_count,
-    }
+}
 
-
-def _queue_patches() -> dict[str, Any]:
-    return {
-        "Queue": primitives.Queue,
-        "LifoQueue": primitives.LifoQueue,
-        "PriorityQueue": primitives.PriorityQueue,
-        "SimpleQueue": primitives.SimpleQueue,
-    }
+_QUEUE_PATCHES = {
+    "Queue": primitives.Queue,
+    "LifoQueue": primitives.LifoQueue,
+    "PriorityQueue": primitives.PriorityQueue,
+    "SimpleQueue": primitives.SimpleQueue,
+}
 
 
 def _futures_patches(world: Any) -> list[tuple[Any, dict[str, Any]]]:
@@ -142,10 +153,10 @@ def _random_patches(rng: random.Random) -> dict[str, Any]:
 def patched(world: Any, rng: random.Random) -> Iterator[None]:
     """Swap the simulation in for the real modules; restore them on exit."""
     plan: list[tuple[Any, dict[str, Any]]] = [
-        (time, _time_patches()),
-        (threading, _threading_patches()),
-        (queue, _queue_patches()),
-        (os, {"getpid": _guarded(os.getpid, _getpid), "kill": _guarded(os.kill, _kill)}),
+        (time, _TIME_PATCHES),
+        (threading, _THREADING_PATCHES),
+        (queue, _QUEUE_PATCHES),
+        (os, _OS_PATCHES),
         (random, _random_patches(rng)),
         *_futures_patches(world),
     ]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from collections.abc import Callable
 from queue import Empty, Full
 from threading import BrokenBarrierError
-from typing import Any, Callable
+from typing import Any
 
 from simfutures.sim import context
 from simfutures.sim.scheduler import Scheduler, VThread

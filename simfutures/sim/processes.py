@@ -20,7 +20,8 @@ import signal
 import sys
 import traceback
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from simfutures.sim import context
 from simfutures.sim.primitives import _deadline, _remaining, _Waiters

@@ -7,7 +7,8 @@ so pool and thread counters restart with every run.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from simfutures.runtime import WorldState
 from simfutures.sim import context, primitives, threads

@@ -19,7 +19,8 @@ import heapq
 import itertools
 import sys
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import attrs
 import greenlet

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 import threading as _real_threading
 import traceback
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from simfutures.sim import context
 from simfutures.sim.primitives import Event

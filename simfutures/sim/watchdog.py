@@ -14,12 +14,17 @@ from __future__ import annotations
 import ctypes
 import sys
 import threading
+from collections.abc import Callable
 from time import monotonic as _real_monotonic
 from time import sleep as _real_sleep
-from typing import Callable
 
-from simfutures.sim.scheduler import Scheduler, SimulationAborted, ThreadReport, WatchdogError
-from simfutures.sim.scheduler import user_stack
+from simfutures.sim.scheduler import (
+    Scheduler,
+    SimulationAborted,
+    ThreadReport,
+    WatchdogError,
+    user_stack,
+)
 
 
 class WatchdogInterrupt(SimulationAborted):

@@ -1,0 +1,13 @@
+"""``simfutures check``: not yet available."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("program", nargs="*")
+
+
+def main(args: argparse.Namespace) -> int:
+    raise SystemExit("simfutures check: not implemented yet")

@@ -1,0 +1,68 @@
+"""Argument types and options shared by several commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from simfutures.sim.chooser import Schedule, ScheduleError
+from simfutures.sim.scheduler import Limits
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    value = non_negative_int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("expected a number >= 1, got 0")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
+    return value
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    defaults = Limits()
+    parser.add_argument("--max-steps", type=positive_int, default=defaults.max_steps,
+                        help="stop a run after this many scheduling points "
+                        "(default %(default)s)")
+    parser.add_argument("--max-time", type=positive_float, default=defaults.max_virtual_time,
+                        help="stop a run past this many seconds of virtual time "
+                        "(default %(default)s)")
+    parser.add_argument("--watchdog", type=positive_float, default=defaults.watchdog_seconds,
+                        help="real seconds a thread may run without reaching a scheduling "
+                        "point before it is stopped and named (default %(default)s)")
+
+
+def limits_from(args: argparse.Namespace) -> Limits:
+    return Limits(max_steps=args.max_steps, max_virtual_time=args.max_time,
+                  watchdog_seconds=args.watchdog)
+
+
+def load_schedule(path: str) -> Schedule:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScheduleError(f"{path}: no such schedule file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ScheduleError(f"{path}: not a schedule file: {exc}") from None
+    try:
+        return Schedule.from_json(data)
+    except ScheduleError as exc:
+        raise ScheduleError(f"{path}: {exc}") from None

@@ -1,0 +1,83 @@
+"""``simfutures run``: one schedule of a script or scenario, exactly reproducible."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from simfutures.commands.options import (
+    add_limit_options,
+    limits_from,
+    load_schedule,
+    non_negative_int,
+)
+from simfutures.program import EXIT_STOPPED, load_program
+from simfutures.sim.chooser import ReplayChooser, chooser_for_seed
+from simfutures.sim.watchdog import WATCHDOG
+from simfutures.trace.timeline import TimelineRecorder
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("program", help="a Python script or a scenario .yaml file")
+    parser.add_argument("args", nargs="*", help="arguments for the script (after --)")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--seed", type=non_negative_int, default=None,
+                       help="the schedule's seed (default 0: the natural order)")
+    which.add_argument("--schedule", metavar="FILE",
+                       help="replay a schedule saved with --save-schedule or by explore")
+    parser.add_argument("--save-schedule", metavar="FILE",
+                        help="write this run's schedule (JSON) for exact replay")
+    parser.add_argument("--timeline", action="store_true",
+                        help="print a per-thread timeline of the run to stderr")
+    parser.add_argument("--trace", metavar="OUT.json",
+                        help="write a Chrome/Perfetto trace of the run")
+    add_limit_options(parser)
+
+
+def _hard_exit(error: BaseException | None) -> None:
+    # The stuck thread is inside a call that cannot be interrupted: report and leave.
+    print(getattr(error, "report", lambda: "watchdog: the program is stuck")(),
+          file=sys.stderr, flush=True)
+    os._exit(EXIT_STOPPED)
+
+
+def main(args: argparse.Namespace) -> int:
+    program = load_program(args.program, args.args)
+    if args.schedule:
+        chooser = ReplayChooser(load_schedule(args.schedule))
+    else:
+        chooser = chooser_for_seed(args.seed or 0)
+    observers = []
+    timeline = None
+    if args.timeline or program_wants_timeline(program):
+        timeline = TimelineRecorder()
+        observers.append(timeline)
+    trace = None
+    if args.trace:
+        from simfutures.trace.perfetto import TraceRecorder, check_writable
+
+        check_writable(args.trace)
+        trace = TraceRecorder()
+        observers.append(trace)
+    WATCHDOG.on_stuck = _hard_exit
+    outcome = program.run(chooser, limits=limits_from(args), observers=observers,
+                          capture=False)
+    sys.stdout.flush()
+    if timeline is not None:
+        print(timeline.render(), end="", file=sys.stderr if not
+              program_wants_timeline(program) else sys.stdout)
+    if trace is not None:
+        trace.write(args.trace)
+    if args.save_schedule:
+        Path(args.save_schedule).write_text(json.dumps(outcome.schedule.to_json()) + "\n")
+    if outcome.exit_code == EXIT_STOPPED and outcome.report:
+        print(outcome.report, file=sys.stderr)
+    return outcome.exit_code
+
+
+def program_wants_timeline(program: object) -> bool:
+    """Scenario files have no output of their own: their run shows the timeline."""
+    return getattr(program, "shows_timeline", False)
