@@ -232,7 +232,8 @@ def _printed(node: YNode, symbols: Symbols, key: YScalar) -> list[Predicate]:
     if (equals_node is None) == (contains_node is None):
         raise fail(node, "printed needs exactly one of 'equals' (a list of lines) or 'contains'")
     if equals_node is not None:
-        lines = tuple(checks.text(n, "a printed line") for n in checks.sequence(equals_node, "equals"))
+        items = checks.sequence(equals_node, "equals")
+        lines = tuple(checks.text(n, "a printed line") for n in items)
         return [Printed(equals=lines, loc=key.loc)]
     assert contains_node is not None
     return [Printed(contains=checks.text(contains_node, "contains"), loc=key.loc)]

@@ -269,7 +269,8 @@ class TimeIs(Node):
 
 @attrs.frozen
 class Printed(Node):
-    """The lines tasks printed: exactly ``equals`` (in time order), or one of them is ``contains``."""
+    """The lines tasks printed: exactly ``equals`` (in time order), or one of
+    them is ``contains``."""
 
     equals: tuple[str, ...] | None = None
     contains: str | None = None
