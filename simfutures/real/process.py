@@ -1,7 +1,12 @@
 """Mirror of ``concurrent.futures.process`` for the real world."""
 
-from concurrent.futures.process import BrokenProcessPool  # noqa: F401
-
+from simfutures.executor.process import (  # noqa: F401  (the stdlib module's names)
+    EXTRA_QUEUED_CALLS,
+    BrokenProcessPool,
+    _check_system_limits,
+    _ExceptionWithTraceback,
+    _RemoteTraceback,
+)
 from simfutures.real._world import WORLD
 
 ProcessPoolExecutor = WORLD.ProcessPoolExecutor
