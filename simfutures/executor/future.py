@@ -103,18 +103,23 @@ class Future:
 
     # -- public API ---------------------------------------------------------
 
+    def _address(self) -> int:
+        """The number repr() shows; the simulator substitutes a reproducible one."""
+        return id(self)
+
     def __repr__(self) -> str:
         with self._lock:
             state, result, exception = self._state, self._result, self._exception
         name = self.__class__.__name__
         description = STATE_TO_DESCRIPTION[state]
+        address = self._address()
         if state == FINISHED:
             if exception:
                 return "<%s at %#x state=%s raised %s>" % (
-                    name, id(self), description, exception.__class__.__name__)
+                    name, address, description, exception.__class__.__name__)
             return "<%s at %#x state=%s returned %s>" % (
-                name, id(self), description, result.__class__.__name__)
-        return "<%s at %#x state=%s>" % (name, id(self), description)
+                name, address, description, result.__class__.__name__)
+        return "<%s at %#x state=%s>" % (name, address, description)
 
     def cancel(self) -> bool:
         """Cancel the future if possible; True if it is (now) cancelled."""

@@ -9,16 +9,17 @@ from simfutures.executor import base, future, process, thread, waiting
 from simfutures.runtime import Runtime
 
 
-def bind(rt: Runtime, future_mixins: tuple[type, ...] = ()) -> types.SimpleNamespace:
+def bind(rt: Runtime, future_mixins: tuple[type, ...] = (),
+         executor_mixins: tuple[type, ...] = ()) -> types.SimpleNamespace:
     """Subclass the executor classes with ``_rt = rt``; wrap the functions.
 
-    ``future_mixins`` lets a world refine its Future (the simulator gives
-    futures address-independent hashes).
+    The mixins let a world refine its Future and Executor (the simulator gives
+    them reproducible hashes and reprs).
     """
     Future = type("Future", (*future_mixins, future.Future),
                   {"_rt": rt, "__module__": "concurrent.futures._base",
                    "__doc__": future.Future.__doc__})
-    Executor = type("Executor", (base.Executor,), {"_rt": rt,
+    Executor = type("Executor", (*executor_mixins, base.Executor), {"_rt": rt,
                                                    "__module__": "concurrent.futures._base",
                                                    "__doc__": base.Executor.__doc__})
     ThreadPoolExecutor = type(

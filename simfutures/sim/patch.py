@@ -22,6 +22,7 @@ import functools
 import os
 import queue
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -149,6 +150,25 @@ def _random_patches(rng: random.Random) -> dict[str, Any]:
             if getattr(value, "__self__", None) is shared}
 
 
+class _InterleavingStream:
+    """Wraps ``sys.stdout``/``sys.stderr``: each ``write`` is a scheduling point.
+
+    ``print(x)`` writes ``x`` and the newline separately; real threads can
+    interleave between the two (and do, on a pipe), so the simulation lets them.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        if context.active():
+            context.scheduler().preempt()
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 @contextmanager
 def patched(world: Any, rng: random.Random) -> Iterator[None]:
     """Swap the simulation in for the real modules; restore them on exit."""
@@ -159,6 +179,8 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
         (os, _OS_PATCHES),
         (random, _random_patches(rng)),
         *_futures_patches(world),
+        (sys, {"stdout": _InterleavingStream(sys.stdout),
+               "stderr": _InterleavingStream(sys.stderr)}),
     ]
     saved: list[tuple[Any, str, Any]] = []
     try:

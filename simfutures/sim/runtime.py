@@ -66,9 +66,18 @@ class VirtualRuntime(WorldState):
 SIM_RUNTIME = VirtualRuntime()
 
 
-class SimFutureHash:
-    """Mixed into the simulated Future: hash by creation order, not address,
-    so user code's sets of futures iterate identically on every replay."""
+#: Where the reproducible "addresses" shown by simulated reprs start.
+_ADDRESS_BASE = 0x7F5100000000
+
+
+def virtual_address(serial: int) -> int:
+    return _ADDRESS_BASE + serial * 0x60
+
+
+class SimFuture:
+    """Mixed into the simulated Future: hash and repr address by creation
+    order, so sets of futures iterate, and reprs print, identically on every
+    replay of a run."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -76,3 +85,43 @@ class SimFutureHash:
 
     def __hash__(self) -> int:
         return self._serial
+
+    def _address(self) -> int:
+        return virtual_address(self._serial)
+
+
+class _MapResults:
+    """The generator ``Executor.map`` returns, with a reproducible repr."""
+
+    __slots__ = ("_generator", "_serial")
+
+    def __init__(self, generator: Any) -> None:
+        self._generator = generator
+        self._serial = context.scheduler().new_serial()
+
+    def __iter__(self) -> _MapResults:
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._generator)
+
+    def send(self, value: Any) -> Any:
+        return self._generator.send(value)
+
+    def throw(self, *args: Any) -> Any:
+        return self._generator.throw(*args)
+
+    def close(self) -> None:
+        self._generator.close()
+
+    def __repr__(self) -> str:
+        return "<generator object %s at %#x>" % (self._generator.__qualname__,
+                                                 virtual_address(self._serial))
+
+
+class SimExecutor:
+    """Mixed into the simulated Executor: ``map()``'s generator has a reproducible repr."""
+
+    def map(self, fn: Callable[..., Any], *iterables: Any, timeout: float | None = None,
+            chunksize: int = 1) -> Any:
+        return _MapResults(super().map(fn, *iterables, timeout=timeout, chunksize=chunksize))

@@ -1,0 +1,1 @@
+"""pytest plugin: collects scenario files (being written)."""
