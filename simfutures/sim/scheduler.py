@@ -30,6 +30,7 @@ from simfutures.errors import SimfuturesError
 from simfutures.sim.chooser import RANDOM_SEED_RANGE, Chooser
 
 _PACKAGE_DIR = __file__.rsplit("/sim/", 1)[0]
+_SIM_DIR = _PACKAGE_DIR + "/sim/"
 
 
 class SimulationAborted(BaseException):
@@ -185,6 +186,8 @@ class Scheduler:
 
         def run() -> None:
             try:
+                if vt.killed is not None:  # its process died before it first ran
+                    raise vt.killed
                 body()
             except SimulationAborted:
                 pass  # killed, or the run is over; the scheduler knows which
@@ -220,6 +223,9 @@ class Scheduler:
         """A scheduling point where the running thread could go on."""
         if self.over:
             raise SimulationAborted()
+        killed = self.current.killed
+        if killed is not None:  # its process is dead: it must not go on
+            raise killed
         self._count_step()
         if not self.ready:
             return
@@ -233,6 +239,8 @@ class Scheduler:
             raise SimulationAborted()
         cur = self.current
         assert cur is not None
+        if cur.killed is not None:
+            raise cur.killed
         self._count_step()
         cur.waiting_on = waiting_on
         cur.timed_out = False
@@ -395,15 +403,22 @@ class Scheduler:
 
 
 def user_stack(frame: Any) -> list[str]:
-    """The ``file:line in function`` entries of a stack outside simfutures itself."""
+    """The ``file:line in function`` entries of a stack outside simfutures itself
+    (or, for simfutures' own threads, just the innermost entry)."""
     entries = []
+    innermost = None
     while frame is not None:
         filename = frame.f_code.co_filename
+        if innermost is None and not filename.startswith(_SIM_DIR):
+            innermost = frame
         if not filename.startswith(_PACKAGE_DIR) and "greenlet" not in filename and \
                 not filename.startswith(_STDLIB_THREADING):
             entries.append(f"{filename}:{frame.f_lineno} in {frame.f_code.co_name}")
         frame = frame.f_back
     entries.reverse()
+    if not entries and innermost is not None:
+        code = innermost.f_code
+        entries.append(f"{code.co_filename}:{innermost.f_lineno} in {code.co_name}")
     return entries
 
 

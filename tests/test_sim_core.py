@@ -1,0 +1,312 @@
+"""The simulated world: scheduler, virtual time, patch mode, determinism, never hanging."""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from concurrent import futures
+from pathlib import Path
+
+import pytest
+
+from simfutures.errors import SimfuturesError
+from simfutures.sim import (
+    DeadlockError,
+    LimitError,
+    Limits,
+    ScheduleError,
+    WatchdogError,
+    run,
+    simulate,
+)
+from simfutures.sim.chooser import NaturalChooser, RandomChooser, ReplayChooser, Schedule
+from simfutures.sim.context import NotInSimulationError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def racy_counter() -> int:
+    """Two tasks read, yield (sleep 0), write: lost updates under some schedules."""
+    counter = {"n": 0}
+
+    def bump() -> None:
+        for _ in range(3):
+            value = counter["n"]
+            time.sleep(0)
+            counter["n"] = value + 1
+
+    with futures.ThreadPoolExecutor(max_workers=2) as ex:
+        ex.submit(bump)
+        ex.submit(bump)
+    return counter["n"]
+
+
+def tie_order() -> list[str]:
+    order: list[str] = []
+
+    def task(name: str) -> None:
+        time.sleep(0.5)
+        order.append(name)
+
+    with futures.ThreadPoolExecutor(max_workers=2) as ex:
+        ex.submit(task, "a")
+        ex.submit(task, "b")
+    return order
+
+
+def test_simulate_returns_the_functions_value_and_raises_its_exception():
+    assert simulate(lambda x, y=0: x + y, 2, y=3) == 5
+
+    def boom() -> None:
+        raise KeyError("k")
+
+    with pytest.raises(KeyError):
+        simulate(boom)
+
+
+def test_virtual_time_jumps_without_real_sleeping():
+    def slow() -> tuple[float, float]:
+        start = time.monotonic()
+        time.sleep(3600)
+        return start, time.monotonic()
+
+    real_start = time.perf_counter()
+    start, end = simulate(slow)
+    assert end - start == 3600
+    assert time.perf_counter() - real_start < 5
+
+
+def test_result_timeout_ties_go_both_ways_across_seeds():
+    def race() -> str:
+        with futures.ThreadPoolExecutor(max_workers=1) as ex:
+            f = ex.submit(time.sleep, 0.2)
+            try:
+                f.result(timeout=0.2)
+                return "result"
+            except futures.TimeoutError:
+                return "timeout"
+
+    outcomes = {simulate(race, seed=seed) for seed in range(60)}
+    assert outcomes == {"result", "timeout"}
+
+
+def test_same_seed_same_run_and_different_seeds_differ():
+    assert len({simulate(racy_counter, seed=7) for _ in range(5)}) == 1
+    assert len({simulate(racy_counter, seed=s) for s in range(40)}) > 1
+    assert len({tuple(simulate(tie_order, seed=s)) for s in range(40)}) == 2
+
+
+def test_seed_zero_is_the_natural_order_and_has_no_lost_update():
+    assert simulate(racy_counter) == 6
+    assert simulate(tie_order) == ["a", "b"]
+
+
+def test_a_recorded_schedule_replays_the_run_exactly():
+    for seed in range(1, 30):
+        first = run(racy_counter, chooser=RandomChooser(seed))
+        again = run(racy_counter, chooser=ReplayChooser(first.schedule))
+        assert (again.value, again.schedule) == (first.value, first.schedule)
+        plain = run(racy_counter, chooser=ReplayChooser(first.schedule.indices()))
+        assert plain.value == first.value
+
+
+def test_a_schedule_that_no_longer_fits_says_where_it_diverges():
+    recorded = run(racy_counter, chooser=RandomChooser(3)).schedule
+    wrong = Schedule(tuple(type(c)(c.index, c.options + 1, c.kind) for c in recorded.choices))
+    with pytest.raises(ScheduleError, match="diverges from the program at choice 0"):
+        simulate(racy_counter, schedule=wrong)
+
+
+def test_seed_and_schedule_together_are_refused():
+    with pytest.raises(SimfuturesError, match="not both"):
+        simulate(racy_counter, seed=1, schedule=[0])
+
+
+def test_deadlock_names_every_thread_what_it_waits_on_and_where():
+    def lock_order() -> None:
+        a, b = threading.Lock(), threading.Lock()
+
+        def one() -> None:
+            with a:
+                time.sleep(0.1)
+                with b:
+                    pass
+
+        def two() -> None:
+            with b:
+                time.sleep(0.1)
+                with a:
+                    pass
+
+        t1, t2 = threading.Thread(target=one), threading.Thread(target=two)
+        t1.start()
+        t2.start()
+        t1.join()
+
+    with pytest.raises(DeadlockError) as info:
+        simulate(lock_order)
+    report = info.value.report()
+    this_file = Path(__file__).name
+    assert "Thread-1 (one): Lock.acquire() (held by Thread-2 (two))" in report
+    assert "Thread-2 (two): Lock.acquire() (held by Thread-1 (one))" in report
+    assert "MainThread: Thread.join() on Thread-1 (one)" in report
+    assert report.count(this_file) == 3
+
+
+def test_a_task_waiting_on_a_task_in_a_full_pool_deadlocks_cleanly():
+    def nested() -> None:
+        with futures.ThreadPoolExecutor(max_workers=1) as ex:
+            ex.submit(lambda: ex.submit(lambda: 1).result()).result()
+
+    with pytest.raises(DeadlockError, match="ThreadPoolExecutor-0_0"):
+        simulate(nested)
+
+
+def test_endless_timer_loop_is_cut_by_the_virtual_time_limit():
+    def forever() -> None:
+        while True:
+            time.sleep(1)
+
+    with pytest.raises(LimitError, match="virtual time limit"):
+        simulate(forever, limits=Limits(max_virtual_time=50))
+
+
+def test_endless_yielding_loop_is_cut_by_the_step_limit():
+    def spin() -> None:
+        lock = threading.Lock()
+        while True:
+            with lock:
+                pass
+
+    with pytest.raises(LimitError, match="step limit"):
+        simulate(spin, limits=Limits(max_steps=500))
+
+
+def test_a_busy_loop_is_caught_by_the_watchdog_and_named():
+    def busy() -> None:
+        while True:
+            pass
+
+    with pytest.raises(WatchdogError) as info:
+        simulate(busy, limits=Limits(watchdog_seconds=0.3))
+    assert "MainThread" in info.value.report()
+    assert Path(__file__).name in info.value.report()
+    # The simulation is over: the next one works.
+    assert simulate(lambda: 42) == 42
+
+
+def test_thread_names_and_counters_restart_with_every_run():
+    def names() -> list[str]:
+        seen = []
+        with futures.ThreadPoolExecutor(max_workers=2) as ex:
+            for _ in range(2):
+                seen.append(ex.submit(lambda: threading.current_thread().name).result())
+        t = threading.Thread(target=lambda: None)
+        return [threading.current_thread().name, *seen, t.name]
+
+    expected = ["MainThread", "ThreadPoolExecutor-0_0", "ThreadPoolExecutor-0_0",
+                "Thread-1 (<lambda>)"]
+    assert simulate(names) == expected
+    assert simulate(names) == expected
+
+
+def test_thread_local_is_per_virtual_thread():
+    def locals_() -> list[int]:
+        data = threading.local()
+        data.value = -1
+
+        def task(i: int) -> int:
+            data.value = i
+            time.sleep(0.01)
+            return data.value
+
+        with futures.ThreadPoolExecutor(max_workers=3) as ex:
+            results = list(ex.map(task, range(6)))
+        return [data.value, *results]
+
+    assert simulate(locals_, seed=5) == [-1, 0, 1, 2, 3, 4, 5]
+
+
+def test_random_is_seeded_from_the_chooser():
+    def draw() -> list[float]:
+        return [random.random() for _ in range(3)]
+
+    assert simulate(draw, seed=4) == simulate(draw, seed=4)
+    assert simulate(draw, seed=4) != simulate(draw, seed=5)
+
+
+def test_leaving_a_simulation_restores_every_patched_name():
+    originals = (time.sleep, time.monotonic, threading.Lock, threading.Thread,
+                 threading.current_thread, os.getpid, os.kill, random.random,
+                 futures.ThreadPoolExecutor, futures.wait, sys.stdout)
+    inside = simulate(lambda: (time.sleep, threading.Thread, futures.ThreadPoolExecutor))
+    assert inside[0] is not originals[0] and inside[2] is not originals[8]
+    assert (time.sleep, time.monotonic, threading.Lock, threading.Thread,
+            threading.current_thread, os.getpid, os.kill, random.random,
+            futures.ThreadPoolExecutor, futures.wait, sys.stdout) == originals
+
+
+def test_simulated_objects_refuse_to_work_outside_a_simulation():
+    from simfutures.sim import ThreadPoolExecutor
+
+    with pytest.raises(NotInSimulationError, match="inside a simulation"):
+        ThreadPoolExecutor(max_workers=1)
+
+
+def test_simulations_cannot_be_nested():
+    with pytest.raises(SimfuturesError, match="cannot be nested"):
+        simulate(lambda: simulate(lambda: None))
+
+
+def test_natural_chooser_always_picks_zero():
+    assert [NaturalChooser().choose(n, "thread") for n in (1, 2, 9)] == [0, 0, 0]
+
+
+def test_process_pool_workers_have_their_own_pids_and_pickle_calls():
+    def pids() -> tuple[int, set[int], str]:
+        with futures.ProcessPoolExecutor(max_workers=2) as ex:
+            worker_pids = {f.result() for f in [ex.submit(os.getpid) for _ in range(6)]}
+            try:
+                ex.submit(lambda: None).result()
+                pickled = "no"
+            except AttributeError as exc:  # local functions cannot cross a process boundary
+                pickled = str(exc)
+        return os.getpid(), worker_pids, pickled
+
+    main_pid, worker_pids, pickled = simulate(pids)
+    assert main_pid not in worker_pids and worker_pids
+    assert pickled.startswith("Can't pickle local object")
+
+
+def test_killing_a_worker_breaks_the_pool_with_the_stdlib_message():
+    def broken() -> str:
+        import signal
+
+        with futures.ProcessPoolExecutor(max_workers=2) as ex:
+            pid = ex.submit(os.getpid).result()
+            os.kill(pid, signal.SIGKILL)
+            try:
+                ex.submit(os.getpid).result()
+            except futures.process.BrokenProcessPool as exc:
+                return str(exc)
+        return "not broken"
+
+    messages = {simulate(broken, seed=s) for s in range(10)}
+    assert "A process in the process pool was terminated abruptly while the future was " \
+           "running or pending." in messages
+
+
+def test_same_seed_same_bytes_across_processes_with_different_hash_seeds():
+    script = REPO / "examples" / "seeds" / "futures_thread_pool_map.py"
+    outputs = set()
+    for hash_seed in ("1", "2", "random"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run([sys.executable, "-m", "simfutures.cli", "run", str(script),
+                               "--seed", "17"], capture_output=True, env=env, timeout=60)
+        assert done.returncode == 0, done.stderr
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
