@@ -1,0 +1,129 @@
+"""The callables a scenario submits: module-level and picklable for process pools.
+
+A task reports back more than its value: when it started, in which process,
+what it printed. That rides along in a TaskReport (or, when the task raises,
+as an attribute on the exception, which pickling preserves), because a
+worker process has no other channel back to the runner. The runner unwraps
+it before anything is compared, so claims only ever see the task's value.
+
+Library modules are imported at call time and used through their attributes,
+so that under the simulator's patch mode they are the virtual ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from simfutures.scenario.model import (
+    ArgDuration,
+    Duration,
+    FixedDuration,
+    InitializerSpec,
+    RaiseSpec,
+    RangeDuration,
+    ReturnValue,
+    TaskSpec,
+)
+from simfutures.scenario.values import thaw
+
+#: Where a raising task leaves its TaskReport on the exception.
+REPORT_ATTRIBUTE = "_simfutures_task_report"
+
+
+@attrs.frozen
+class TaskReport:
+    value: Any
+    started: float  # time.monotonic() when the call began
+    pid: int
+    printed: tuple[str, ...] = ()
+
+
+def report_of(obj: object) -> TaskReport | None:
+    """The report carried by a task's return value or exception, if any."""
+    if isinstance(obj, TaskReport):
+        return obj
+    report = getattr(obj, REPORT_ATTRIBUTE, None)
+    return report if isinstance(report, TaskReport) else None
+
+
+@attrs.frozen
+class TaskRunner:
+    """One task kind, callable as ``runner(*args)``.
+
+    ``events`` is only set for thread executors (an Event cannot be pickled
+    into a process); it takes no part in equality or hashing.
+    """
+
+    spec: TaskSpec
+    events: dict[str, Any] | None = attrs.field(default=None, eq=False)
+
+    def __call__(self, *args: Any) -> TaskReport:
+        import os
+        import signal
+        import time
+
+        spec = self.spec
+        started = time.monotonic()
+        pid = os.getpid()
+        printed: tuple[str, ...] = ()
+        if spec.prints is not None:
+            print(spec.prints, flush=True)
+            printed = (spec.prints,)
+        if spec.wait_event is not None:
+            assert self.events is not None, "wait_event is for thread executors only"
+            self.events[spec.wait_event].wait()
+        _sleep(spec.duration, args)
+        if spec.kill_self is not None:
+            # If the signal does not end the process, the task carries on.
+            os.kill(os.getpid(), getattr(signal, spec.kill_self))
+        report = TaskReport(None, started, pid, printed)
+        if spec.raises is not None:
+            exc = make_exception(spec.raises)
+            setattr(exc, REPORT_ATTRIBUTE, report)
+            raise exc
+        if isinstance(spec.returns, ReturnValue):
+            value = thaw(spec.returns.value)
+        else:
+            value = args[0] if args else None
+        return attrs.evolve(report, value=value)
+
+
+@attrs.frozen
+class InitializerRunner:
+    """The pool's initializer: print, sleep, then raise if asked to."""
+
+    spec: InitializerSpec
+
+    def __call__(self) -> None:
+        if self.spec.prints is not None:
+            print(self.spec.prints, flush=True)
+        _sleep(self.spec.duration, ())
+        if self.spec.raises is not None:
+            raise make_exception(self.spec.raises)
+
+
+def make_exception(spec: RaiseSpec) -> BaseException:
+    import builtins
+
+    # The loader only admits names from vocabulary.RAISABLE, all builtins.
+    cls = getattr(builtins, spec.type)
+    return cls(spec.message) if spec.message else cls()
+
+
+def _sleep(duration: Duration | None, args: tuple) -> None:
+    import random
+    import time
+
+    if duration is None:
+        return
+    if isinstance(duration, FixedDuration):
+        seconds = duration.seconds
+    elif isinstance(duration, RangeDuration):
+        seconds = random.uniform(duration.min, duration.max)
+    else:
+        assert isinstance(duration, ArgDuration)
+        seconds = float(args[0])
+    if seconds > 0:
+        time.sleep(seconds)
