@@ -167,6 +167,21 @@ class Scheduler:
             self.bus.emit(events.Decision(self.now, self.current_name(), kind, index, n))
         return index
 
+    def thread_options(self, n: int) -> tuple[list[VThread], bool]:
+        """The threads a pending "thread" choice of ``n`` options picks between, in
+        index order, and whether it is a preemption point (index 0: the running
+        thread goes on; any other index preempts it).
+
+        For strategies that reason about threads rather than indices (PCT
+        priorities, preemption bounds, timelines).  Only meaningful while that
+        choice is being made: inside ``chooser.choose`` or a ``Decision`` observer.
+        """
+        # _pick_next offers len(ready) + 1 options when the running thread could go on,
+        # len(ready) when it cannot: the count alone tells the two apart.
+        if n == len(self.ready) + 1:
+            return [self.current, *self.ready], True
+        return list(self.ready), False
+
     def random_seed(self) -> int:
         return self.choose(RANDOM_SEED_RANGE, "random")
 
