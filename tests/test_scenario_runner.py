@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from simfutures.scenario import parse_scenario
+from simfutures.scenario import load_scenario, parse_scenario
+from simfutures.scenario.check import check_scenario
 from simfutures.scenario.claims import evaluate
 from simfutures.scenario.observation import Observation
 from simfutures.scenario.runner import run_scenario
@@ -327,3 +329,61 @@ def test_real_process_pool_smoke():
     obs = run_scenario(s)
     assert obs.step("r").outcome.value == 7
     assert obs.handle("a").pid not in (None, 0)
+
+
+# --- checking: many schedules, every claim, and the shipped example scenarios ---------
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(SCENARIO_DIR.glob("*.yaml")), ids=lambda p: p.name
+)
+def test_shipped_scenarios_hold(path):
+    report = check_scenario(load_scenario(path), runs=30)
+    assert report.passed, report.render()
+
+
+def test_check_reports_failing_claims_with_their_location():
+    s = scenario(RACE)
+    report = check_scenario(s, runs=20)
+    assert not report.passed and not report.failures
+    text = report.render()
+    assert "t.yaml:16:5: always claim FAILS: seed " in text
+    assert text.endswith("race: 5/6 claims hold over 20 runs")
+
+
+def test_check_reports_runs_that_deadlock():
+    # wait() never sees a future cancelled by shutdown(cancel_futures=True) as
+    # done: a real CPython hang, which the simulator reports instead.
+    s = scenario(
+        """\
+        name: hang
+        executor: {kind: thread, max_workers: 1}
+        tasks:
+          slow: {duration: 1}
+        steps:
+          - submit: {task: slow, as: a}
+          - submit: {task: slow, as: b}
+          - shutdown: {wait: false, cancel_futures: true}
+          - wait: {handles: [b]}
+        """
+    )
+    report = check_scenario(s, runs=2)
+    assert not report.passed
+    assert [f.seed for f in report.failures] == [0, 1]
+    assert "deadlock" in report.failures[0].error
+    assert "replay: simfutures run t.yaml --seed 0" in report.render()
+
+
+def test_scenario_program_runs_one_schedule(tmp_path):
+    from simfutures.scenario.program import ScenarioProgram
+    from simfutures.sim.chooser import chooser_for_seed
+
+    path = tmp_path / "race.yaml"
+    path.write_text(textwrap.dedent(RACE))
+    program = ScenarioProgram(path)
+    outcome = program.run(chooser_for_seed(3))
+    assert outcome.exit_code == 0 and outcome.error is None
+    assert outcome.detail == simulate(run_scenario, program.scenario, seed=3)
+    assert program.replay_command("--seed 3") == f"simfutures run {path} --seed 3"

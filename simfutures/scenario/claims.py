@@ -46,19 +46,28 @@ class ClaimResult:
         return f"{self.location}: {self.claim.quantifier} claim {verdict}: {self.detail}"
 
 
-def evaluate(claim: Claim, observations: Sequence[Observation]) -> ClaimResult:
-    """Judge ``claim`` over ``observations`` (one per explored run)."""
+def evaluate(
+    claim: Claim,
+    observations: Sequence[Observation],
+    *,
+    labels: Sequence[str] | None = None,
+) -> ClaimResult:
+    """Judge ``claim`` over ``observations`` (one per explored run).
+
+    ``labels`` name the runs in the report (e.g. "seed 17"); by default "run <index>".
+    """
     if not observations:
         raise ValueError("a claim needs at least one observed run to be judged")
     runs = len(observations)
     for index, obs in enumerate(observations):
         ok, why = check_all(claim, obs)
+        label = labels[index] if labels is not None else f"run {index}"
         if claim.quantifier == "always" and not ok:
-            return ClaimResult(claim, False, runs, index, f"run {index}: {why}")
+            return ClaimResult(claim, False, runs, index, f"{label}: {why}")
         if claim.quantifier == "never" and ok:
-            return ClaimResult(claim, False, runs, index, f"run {index}: {why}")
+            return ClaimResult(claim, False, runs, index, f"{label}: {why}")
         if claim.quantifier == "sometimes" and ok:
-            return ClaimResult(claim, True, runs, index, f"seen in run {index}: {why}")
+            return ClaimResult(claim, True, runs, index, f"seen in {label}: {why}")
     if claim.quantifier == "sometimes":
         return ClaimResult(claim, False, runs, None, f"not seen in any of {runs} runs")
     return ClaimResult(claim, True, runs, None, f"held in all {runs} runs")

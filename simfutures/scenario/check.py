@@ -1,0 +1,85 @@
+"""Checking a scenario: run it under many schedules and judge every claim.
+
+Schedules are seeds: seed 0 is the simulator's natural order, every other seed
+a random walk (simfutures.sim.chooser). A run the simulator had to stop
+(deadlock, watchdog, limit) or that crashed has no observation; it is
+reported as a failure of its own rather than silently skipped.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from simfutures.scenario.claims import ClaimResult, evaluate
+from simfutures.scenario.model import Scenario
+from simfutures.scenario.observation import Observation
+
+
+@attrs.frozen
+class RunFailure:
+    seed: int
+    error: str  # one line
+    report: str | None  # the stop report or traceback
+
+
+@attrs.frozen
+class CheckReport:
+    scenario: Scenario
+    runs: int
+    results: tuple[ClaimResult, ...]
+    failures: tuple[RunFailure, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and all(r.passed for r in self.results)
+
+    def render(self) -> str:
+        """A short text report: failures first, each pointing at file:line."""
+        path = self.scenario.path
+        lines = [
+            f"{path}: seed {f.seed}: {f.error} (replay: simfutures run {path} --seed {f.seed})"
+            for f in self.failures
+        ]
+        lines += [str(r) for r in self.results if not r.passed]
+        held = sum(r.passed for r in self.results)
+        lines.append(
+            f"{self.scenario.name}: {held}/{len(self.results)} claims hold over {self.runs} runs"
+            + (f", {len(self.failures)} runs failed" if self.failures else "")
+        )
+        return "\n".join(lines)
+
+
+def check_scenario(
+    scenario: Scenario, *, runs: int = 100, first_seed: int = 0, limits=None
+) -> CheckReport:
+    """Run ``scenario`` under seeds ``first_seed .. first_seed + runs - 1`` and judge it."""
+    import contextlib
+    import io
+    import traceback
+
+    from simfutures.program import one_line
+    from simfutures.scenario.runner import run_scenario
+    from simfutures.sim.chooser import chooser_for_seed
+    from simfutures.sim.simulate import run
+
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    observations: list[Observation] = []
+    labels: list[str] = []
+    failures: list[RunFailure] = []
+    for seed in range(first_seed, first_seed + runs):
+        # Task output is part of the observation, not of the checker's output.
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            result = run(run_scenario, (scenario,), chooser=chooser_for_seed(seed), limits=limits)
+        if result.stopped is not None:
+            failures.append(RunFailure(seed, result.stopped.summary, result.stopped.report()))
+        elif result.exception is not None:
+            text = "".join(traceback.format_exception(result.exception))
+            failures.append(RunFailure(seed, one_line(result.exception), text))
+        else:
+            observations.append(result.value)
+            labels.append(f"seed {seed}")
+    results: tuple[ClaimResult, ...] = ()
+    if observations:
+        results = tuple(evaluate(c, observations, labels=labels) for c in scenario.expect)
+    return CheckReport(scenario, runs, results, tuple(failures))
