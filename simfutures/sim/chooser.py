@@ -79,10 +79,12 @@ class RandomChooser:
     """Random walk: every decision uniform over its options, from one seeded RNG."""
 
     def __init__(self, seed: int) -> None:
-        self._rng = random.Random(seed)
+        self._random = random.Random(seed).random
 
     def choose(self, n: int, kind: str) -> int:
-        return self._rng.randrange(n)
+        # Cheaper than randrange on the scheduler's hot path; exact enough
+        # for n far below 2**53.
+        return int(self._random() * n)
 
 
 def chooser_for_seed(seed: int) -> Chooser:
@@ -129,13 +131,13 @@ class RecordingChooser:
     """Wraps a chooser and records every decision it makes."""
 
     def __init__(self, inner: Chooser) -> None:
-        self.inner = inner
-        self.choices: list[Choice] = []
+        self._inner_choose = inner.choose
+        self._recorded: list[tuple[int, int, str]] = []
 
     def choose(self, n: int, kind: str) -> int:
-        index = self.inner.choose(n, kind)
-        self.choices.append(Choice(index, n, kind))
+        index = self._inner_choose(n, kind)
+        self._recorded.append((index, n, kind))
         return index
 
     def schedule(self) -> Schedule:
-        return Schedule(tuple(self.choices))
+        return Schedule(tuple(Choice(*choice) for choice in self._recorded))

@@ -21,6 +21,8 @@ class NotInSimulationError(SimfuturesError, RuntimeError):
 
 
 _scheduler: Scheduler | None = None
+# The OS thread the running simulation lives in; primitives read it directly
+# on their hot path.
 _os_thread: int | None = None
 
 

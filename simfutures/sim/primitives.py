@@ -10,6 +10,7 @@ than failing.
 from __future__ import annotations
 
 import heapq
+from _thread import get_ident as _get_ident
 from collections import deque
 from collections.abc import Callable
 from queue import Empty, Full
@@ -23,7 +24,7 @@ _THREAD_STATE_NAMES = {True: "held", False: "free"}
 
 
 def _active(sched: Scheduler) -> bool:
-    return not sched.over and context.in_simulation_thread()
+    return not sched.over and _get_ident() == context._os_thread
 
 
 class _Waiters:
@@ -84,7 +85,7 @@ class Lock:
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         sched = self._sched
-        if not _active(sched):
+        if sched.over or _get_ident() != context._os_thread:
             return True
         if not blocking and timeout != -1:
             raise ValueError("can't specify a timeout for a non-blocking call")
@@ -107,7 +108,7 @@ class Lock:
 
     def release(self) -> None:
         sched = self._sched
-        if not _active(sched):
+        if sched.over or _get_ident() != context._os_thread:
             self._owner = None
             return
         if self._owner is None:
@@ -130,6 +131,31 @@ class Lock:
     def __repr__(self) -> str:
         return "<%s %s object at %#x>" % ("locked" if self._owner else "unlocked",
                                          type(self).__name__, id(self))
+
+
+class InternalLock(Lock):
+    """The lock the executor code itself gets from the virtual runtime.
+
+    Acquiring it is not a scheduling point.  The executor's own critical
+    sections are short and never block inside; a context switch just before
+    one is equivalent to a switch at the neighbouring scheduling point (a
+    queue operation, a wait, the user's code).  Leaving these out removes most
+    choice points, which makes exploration faster and lets it reach the
+    interleavings that differ for users sooner.  A contended acquire still
+    blocks, so mutual exclusion holds.
+    """
+
+    __slots__ = ()
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        sched = self._sched
+        if self._owner is None or sched.over or _get_ident() != context._os_thread:
+            self._owner = sched.current
+            return True
+        return Lock.acquire(self, blocking, timeout)
+
+    def __enter__(self) -> bool:
+        return self.acquire()
 
 
 class RLock:

@@ -21,7 +21,7 @@ MAIN_PID = 4000
 class VirtualRuntime(WorldState):
     name = "sim"
 
-    lock = staticmethod(primitives.Lock)
+    lock = staticmethod(primitives.InternalLock)
     rlock = staticmethod(primitives.RLock)
     condition = staticmethod(primitives.Condition)
     semaphore = staticmethod(primitives.Semaphore)

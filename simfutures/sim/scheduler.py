@@ -241,11 +241,20 @@ class Scheduler:
         killed = self.current.killed
         if killed is not None:  # its process is dead: it must not go on
             raise killed
-        self._count_step()
-        if not self.ready:
+        self.steps += 1
+        if self.steps > self.limits.max_steps:
+            self._count_step()
+        ready = self.ready
+        if not ready:
             return
-        nxt = self._pick_next(still_runnable=True)
-        if nxt is not None:
+        # Inlined _pick_next(still_runnable=True): this is the hottest path.
+        index = self.choose(len(ready) + 1, "thread")
+        if index:
+            nxt = ready[index - 1]
+            del ready[index - 1]
+            cur = self.current
+            cur.waiting_on = "ready"
+            ready.append(cur)
             self._switch_to(nxt)
 
     def block(self, waiting_on: str, timeout: float | None = None) -> bool:
@@ -256,7 +265,7 @@ class Scheduler:
         assert cur is not None
         if cur.killed is not None:
             raise cur.killed
-        self._count_step()
+        self._count_step(1)
         cur.waiting_on = waiting_on
         cur.timed_out = False
         if timeout is not None:
@@ -288,8 +297,8 @@ class Scheduler:
 
     # -- internals -------------------------------------------------------------
 
-    def _count_step(self) -> None:
-        self.steps += 1
+    def _count_step(self, increment: int = 0) -> None:
+        self.steps += increment
         if self.steps > self.limits.max_steps:
             self.stop(LimitError(
                 f"step limit reached: {self.limits.max_steps} scheduling points without the "
