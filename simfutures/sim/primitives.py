@@ -155,7 +155,20 @@ class InternalLock(Lock):
         return Lock.acquire(self, blocking, timeout)
 
     def __enter__(self) -> bool:
+        if self._owner is None:
+            self._owner = self._sched.current
+            return True
         return self.acquire()
+
+    def release(self) -> None:
+        if self._owner is None:
+            raise RuntimeError("release unlocked lock")
+        self._owner = None
+        if self._waiters._queue:
+            self._waiters.wake_one(self._sched)
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 class RLock:
