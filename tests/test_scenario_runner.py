@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -387,3 +388,16 @@ def test_scenario_program_runs_one_schedule(tmp_path):
     assert outcome.exit_code == 0 and outcome.error is None
     assert outcome.detail == simulate(run_scenario, program.scenario, seed=3)
     assert program.replay_command("--seed 3") == f"simfutures run {path} --seed 3"
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "scenarios.md"
+
+
+def _doc_examples() -> list[str]:
+    return re.findall(r"^```yaml\n(.*?)^```", DOCS.read_text(encoding="utf-8"), re.S | re.M)
+
+
+@pytest.mark.parametrize("example", _doc_examples(), ids=lambda t: t.splitlines()[0][6:40])
+def test_documented_examples_load_and_hold(example):
+    report = check_scenario(parse_scenario(example, "docs/scenarios.md"), runs=30)
+    assert report.passed, report.render()
