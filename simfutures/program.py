@@ -7,6 +7,7 @@ CLI, exploration and comparison report.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import sys
@@ -21,8 +22,10 @@ import attrs
 from simfutures import events
 from simfutures.errors import SimfuturesError
 from simfutures.sim.chooser import Chooser, Schedule
+from simfutures.sim.runtime import SIM_RUNTIME
 from simfutures.sim.scheduler import Limits
 from simfutures.sim.simulate import run as run_simulation
+from simfutures.trace.output import tap_stdout
 
 #: Exit code of a run the simulator had to stop (deadlock, watchdog, limit).
 EXIT_STOPPED = 4
@@ -170,7 +173,10 @@ class ScriptProgram:
     def run(self, chooser: Chooser, *, limits: Limits | None = None,
             observers: Iterable[Callable[[events.Event], None]] = (),
             capture: bool = True) -> Outcome:
-        with _Capture(capture) as captured:
+        observers = list(observers)
+        # Observed runs also report printed lines as Output events (timelines show them).
+        tap = tap_stdout(SIM_RUNTIME) if observers else contextlib.nullcontext()
+        with _Capture(capture) as captured, tap:
             result = run_simulation(self._main, chooser=chooser, limits=limits,
                                     observers=observers)
             report = None
