@@ -338,8 +338,29 @@ def test_billion_laughs_is_rejected_fast_and_small():
 
 
 def test_deep_nesting_is_an_error_not_a_crash():
-    assert "too deep" in error_of("[" * 3000 + "]" * 3000).message
+    err = error_of("[" * 3000 + "]" * 3000)
+    assert "too deep" in err.message and (err.line, err.column) == (1, 51)
     assert "too deep" in error_of("a: " + "[" * 80 + "]" * 80).message
+    # Through aliases, a shallow-looking document can still nest deeply.
+    chain = "".join(f"l{i}: &l{i} [*l{i - 1}]\n" for i in range(1, 60))
+    assert "too deep" in error_of("l0: &l0 [x]\n" + chain).message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a:\n" + "- 1\n" * 260_000,
+        "a: [" + "1," * 500_000 + "]",
+        "".join(f"k{i}: 1\n" for i in range(90_000)),
+    ],
+    ids=["block-list", "flow-list", "keys"],
+)
+def test_megabyte_of_tiny_nodes_is_refused_quickly(text):
+    assert len(text) <= MAX_FILE_BYTES
+    started = time.perf_counter()
+    err = error_of(text)
+    assert "more than 20,000 nodes" in err.message and err.line is not None
+    assert time.perf_counter() - started < 3
 
 
 @pytest.mark.parametrize(

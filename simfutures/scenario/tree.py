@@ -51,8 +51,13 @@ YNode = YScalar | YSeq | YMap
 
 def parse_tree(text: str, path: str) -> YNode | None:
     """Compose ``text`` and build the checked tree; ``None`` for an empty document."""
+    loader = None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        # The constructor already reads (and checks the characters of) the text.
+        loader = _CountingLoader(text)
+        root = loader.get_single_node()
+    except _Refused as exc:
+        raise ScenarioError(exc.message, path, exc.mark.line + 1, exc.mark.column + 1) from None
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, path) from None
     except yaml.reader.ReaderError as exc:
@@ -66,9 +71,51 @@ def parse_tree(text: str, path: str) -> YNode | None:
         raise ScenarioError(
             f"nesting is too deep (a scenario may nest at most {MAX_DEPTH} levels)", path
         ) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     if root is None:
         return None
     return _Builder(path).build(root, 0)
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, mark: yaml.Mark) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
+class _CountingLoader(yaml.SafeLoader):
+    """SafeLoader's composer, stopped early on too many nodes or too deep nesting.
+
+    The pure-Python parser needs seconds for a megabyte of tiny nodes, and
+    recurses once per nesting level; a scenario needs neither, so stop at the
+    limits rather than compose everything only to refuse it afterwards.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.composed = 0
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        self.composed += 1
+        if self.composed > MAX_NODES:
+            raise _Refused(
+                f"document has more than {MAX_NODES:,} nodes, too large for a scenario",
+                self.peek_event().start_mark,
+            )
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(
+                f"nesting is too deep (a scenario may nest at most {MAX_DEPTH} levels)",
+                self.peek_event().start_mark,
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class _Builder:
