@@ -204,6 +204,15 @@ def test_missing_file(tmp_path):
     assert info.value.line is None
 
 
+def test_broken_symlink_and_bad_names(tmp_path):
+    link = tmp_path / "link.yaml"
+    link.symlink_to(tmp_path / "gone.yaml")
+    with pytest.raises(ScenarioError, match="no such file"):
+        load_scenario(link)
+    with pytest.raises(ScenarioError, match="not a usable file name"):
+        load_scenario("bad\0name.yaml")
+
+
 def test_empty_file(tmp_path):
     path = tmp_path / "empty.yaml"
     path.write_bytes(b"")

@@ -99,11 +99,12 @@ class _Run:
                     )
                 )
             states = {name: self._state(name) for name in self.scenario.handles}
-        finally:
-            # Release everything so the shutdown below cannot hang on an event.
-            for event in self.events.values():
-                event.set()
-            self.executor.shutdown(wait=True)
+        except Exception:
+            self._release()
+            raise
+        # (A BaseException -- the simulator unwinding this thread, Ctrl-C --
+        # gets no cleanup: blocking in shutdown now could only make it worse.)
+        self._release()
         handles = tuple(self._record(name, states[name]) for name in self.scenario.handles)
         return Observation(
             handles=handles,
@@ -112,6 +113,12 @@ class _Run:
             printed=tuple(line for _, _, line in sorted(self.printed)),
             ended_at=self.now(),
         )
+
+    def _release(self) -> None:
+        """Set every event (so nothing waits forever), then shut down and join."""
+        for event in self.events.values():
+            event.set()
+        self.executor.shutdown(wait=True)
 
     # --- one step ------------------------------------------------------------------
 

@@ -24,6 +24,8 @@ def read_scenario_text(path: str | os.PathLike[str]) -> tuple[str, str]:
         info = os.stat(shown)
     except FileNotFoundError:
         raise ScenarioError("no such file", shown) from None
+    except ValueError:  # e.g. an embedded NUL in the path
+        raise ScenarioError("not a usable file name", repr(shown)) from None
     except OSError as exc:
         raise ScenarioError(f"cannot access file: {exc.strerror or exc}", shown) from None
     if stat.S_ISDIR(info.st_mode):
