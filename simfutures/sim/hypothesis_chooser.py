@@ -1,0 +1,229 @@
+"""A chooser whose decisions Hypothesis draws, one at a time, as the simulation asks.
+
+A run's schedule is a sequence of primitive choices, and so is a Hypothesis
+test case: drawing each scheduler decision as ``integers(0, n - 1)`` makes the
+one the other.  Hypothesis shrinks integers toward 0, and 0 is the natural
+choice everywhere, so a failing interleaving shrinks toward the natural order
+plus the few switches that matter.
+
+The choices are drawn lazily because the number of options at a decision is
+only known when the program reaches it.  That has one awkward consequence:
+Hypothesis prints "Falsifying example" *before* the test body runs, when
+nothing has been drawn yet.  On that final replay Hypothesis already holds the
+whole choice sequence it is about to feed in, so the repr reads the schedule
+from there (see ``_predicted``); should that ever guess wrong, a note printed
+after the run gives the choices actually drawn.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.control import cleanup, current_build_context
+from hypothesis.errors import Frozen, InvalidArgument, StopTest
+from hypothesis.reporting import report
+
+from simfutures.errors import SimfuturesError
+from simfutures.sim import context
+from simfutures.sim.chooser import Choice, Schedule, ScheduleError
+
+#: Runs of at least this many natural choices print folded: ``[0] * 40 + [1]``.
+_FOLD_ZEROS = 8
+
+
+class ScheduleUsageError(SimfuturesError, RuntimeError):
+    """A drawn schedule was used where Hypothesis cannot draw its choices."""
+
+
+def trimmed(indices: Sequence[int]) -> list[int]:
+    """Drop trailing natural choices: a replay makes them anyway."""
+    end = len(indices)
+    while end and indices[end - 1] == 0:
+        end -= 1
+    return list(indices[:end])
+
+
+def render_indices(indices: Sequence[int]) -> str:
+    """Python source for the trimmed list of indices, long zero runs folded.
+
+    The text evaluates to a list that ``simulate(fn, schedule=...)`` replays,
+    so it can be pasted into ``@example(schedule=...)``.
+    """
+    values = trimmed(indices)
+    parts: list[str] = []
+    literal: list[int] = []
+    i = 0
+    while i < len(values):
+        j = i
+        while j < len(values) and values[j] == 0:
+            j += 1
+        if j - i >= _FOLD_ZEROS:
+            if literal:
+                parts.append(repr(literal))
+                literal = []
+            parts.append(f"[0] * {j - i}")
+        else:
+            literal.extend(values[i:j])
+        if j < len(values):
+            literal.append(values[j])
+        i = j + 1
+    if literal:
+        parts.append(repr(literal))
+    return " + ".join(parts) or "[]"
+
+
+@lru_cache(maxsize=256)
+def _options(n: int) -> st.SearchStrategy[int]:
+    return st.integers(min_value=0, max_value=n - 1)
+
+
+class DrawnSchedule:
+    """A schedule drawn by ``simfutures.strategies.schedules()``; pass it as ``schedule=``.
+
+    Each decision the simulator asks for is drawn from the running Hypothesis
+    test case.  The drawn choices are recorded: running a second simulation
+    with the same schedule replays them (then draws on), so one drawn schedule
+    always gives the same run.  After ``max_choices`` decisions, or once
+    ``max_switches`` non-natural thread choices were drawn, every further
+    decision is the natural one and nothing more is drawn.
+    """
+
+    def __init__(self, draw: Callable[[st.SearchStrategy[int]], int], data: Any, *,
+                 max_choices: int, max_switches: int | None) -> None:
+        self._draw = draw
+        self._data = data
+        self.max_choices = max_choices
+        self.max_switches = max_switches
+        self._choices: list[Choice] = []
+        self._switches = 0
+        # Set when Hypothesis stops the test case mid-run (its choice budget
+        # is spent): the run finishes on natural choices and Hypothesis,
+        # finding its data frozen, discards the test case.
+        self._exhausted = False
+        self._run: weakref.ref | None = None
+        self._position = 0
+        self._runs = 0
+        self._printed: str | None = None
+
+    # -- the Chooser protocol ------------------------------------------------
+
+    def choose(self, n: int, kind: str) -> int:
+        self._track_run()
+        position = self._position
+        self._position += 1
+        if position < len(self._choices):  # a later run replays what the first one drew
+            index = self._choices[position].index
+            if index >= n:
+                raise ScheduleError(
+                    f"this drawn schedule chose {index} at choice {position} of an earlier "
+                    f"run, but this run offers only {n} options there: draw one schedule per "
+                    "program (e.g. two schedules() arguments)")
+            return index
+        if not self._may_draw(kind):
+            return 0
+        try:
+            index = self._draw(_options(n))
+        except (StopTest, Frozen):
+            self._exhausted = True
+            return 0
+        self._choices.append(Choice(index, n, kind))
+        if index and kind != "random":
+            self._switches += 1
+        return index
+
+    def _may_draw(self, kind: str) -> bool:
+        if self._exhausted or len(self._choices) >= self.max_choices:
+            return False
+        # Once the switch budget is spent, stop drawing altogether (not only
+        # for thread choices) so that the schedule's repr ends there.
+        return self.max_switches is None or self._switches < self.max_switches
+
+    def _track_run(self) -> None:
+        """Notice the start of each simulated run: check the context, rewind."""
+        sched = context.scheduler() if context.active() else None
+        if self._runs and (sched is None or (self._run is not None and self._run() is sched)):
+            return  # the same run goes on (or no simulation: one long run)
+        self._check_drawing_test()
+        # A weak reference: a new run's scheduler may reuse a dead one's id().
+        self._run = weakref.ref(sched) if sched is not None else None
+        self._position = 0
+        self._runs += 1
+
+    def _check_drawing_test(self) -> None:
+        try:
+            build = current_build_context()
+        except InvalidArgument:
+            build = None
+        if build is None or build.data is not self._data:
+            replay = render_indices(self.indices()) if self._choices else "[0, 0, 1]"
+            raise ScheduleUsageError(
+                "a schedule from simfutures.strategies.schedules() draws its choices from "
+                "the Hypothesis test case that drew it, so it only works inside that "
+                "@given test (not after .example(), not kept for a later test). To run a "
+                f"schedule outside Hypothesis, pass its choices: simulate(fn, schedule={replay})")
+
+    # -- what was drawn --------------------------------------------------------
+
+    def indices(self) -> list[int]:
+        """The choices drawn so far, in order (later decisions are natural)."""
+        return [c.index for c in self._choices]
+
+    def to_schedule(self) -> Schedule:
+        """The drawn choices as a recorded ``Schedule`` (strict replay, saveable as JSON)."""
+        return Schedule(tuple(self._choices))
+
+    def __repr__(self) -> str:
+        if self._runs:
+            return render_indices(self.indices())
+        predicted = self._predicted()
+        if predicted is None:
+            return "<schedule: drawn while the test runs>"
+        self._printed = render_indices(predicted)
+        return self._printed
+
+    def _predicted(self) -> list[int] | None:
+        """Before any run: the choices this schedule will draw, if Hypothesis knows them.
+
+        Only on the final replay of a failing example, where the test case is
+        a fixed choice sequence: what follows the point reached now (every
+        @given argument drawn, the body not yet started) is the body's draws.
+        These attributes are Hypothesis internals, read defensively.
+        """
+        try:
+            final = current_build_context().is_final
+        except InvalidArgument:
+            return None
+        prefix = getattr(self._data, "prefix", None)
+        position = getattr(self._data, "index", None)
+        if not final or not isinstance(prefix, Sequence) or not isinstance(position, int):
+            return None
+        predicted = []
+        for value in prefix[position:]:
+            if type(value) is not int:
+                break
+            predicted.append(value)
+        return predicted
+
+    def report_if_misprinted(self) -> None:
+        """After the final replay: correct the printed schedule if it was not the drawn one."""
+        if self._printed is None:
+            return
+        actual = render_indices(self.indices())
+        if actual != self._printed:
+            report(f"(simfutures) the schedule printed as {self._printed} drew {actual}: "
+                   f"replay it with schedule={actual}")
+
+
+def draw_schedule(draw: Callable[[st.SearchStrategy[int]], int], *, max_choices: int,
+                  max_switches: int | None) -> DrawnSchedule:
+    """The body of the ``schedules()`` composite strategy."""
+    build = current_build_context()
+    schedule = DrawnSchedule(draw, build.data, max_choices=max_choices,
+                             max_switches=max_switches)
+    if build.is_final:
+        cleanup(schedule.report_if_misprinted)
+    return schedule
