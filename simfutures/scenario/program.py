@@ -25,6 +25,9 @@ from simfutures.sim.simulate import run as run_simulation
 
 
 class ScenarioProgram:
+    #: A scenario prints nothing of its own: ``simfutures run`` shows its timeline.
+    shows_timeline = True
+
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self.scenario = load_scenario(self.path)

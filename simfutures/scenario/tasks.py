@@ -59,6 +59,14 @@ class TaskRunner:
     spec: TaskSpec
     events: dict[str, Any] | None = attrs.field(default=None, eq=False)
 
+    def __getattr__(self, name: str) -> Any:
+        # Events name a submitted callable by its __qualname__; instances have
+        # none, so without this every timeline line would say "TaskRunner".
+        # (Only reached for attributes not found normally.)
+        if name == "__qualname__":
+            return self.spec.name
+        raise AttributeError(name)
+
     def __call__(self, *args: Any) -> TaskReport:
         import os
         import signal
