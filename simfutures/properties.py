@@ -31,7 +31,7 @@ from simfutures.sim.scheduler import Limits
 from simfutures.sim.simulate import RunResult, run
 
 __all__ = ("assert_always", "assert_sometimes", "Exploration", "Witness", "PropertyFailed",
-           "NeverObserved")
+           "NeverObserved", "BoundError")
 
 
 def _replay_text(schedule: Schedule) -> str:
@@ -89,11 +89,15 @@ class NeverObserved(SimfuturesError, AssertionError):
     """``assert_sometimes`` ran out of schedules without seeing the outcome."""
 
 
+class BoundError(SimfuturesError, ValueError):
+    """A bound given to ``assert_always``/``assert_sometimes`` is not usable."""
+
+
 def _check_bound(name: str, value: object, allow_none: bool) -> None:
     if value is None and allow_none:
         return
     if isinstance(value, bool) or not isinstance(value, int) or value < 1 - allow_none:
-        raise SimfuturesError(f"{name} must be a whole number >= {1 - allow_none}, "
+        raise BoundError(f"{name} must be a whole number >= {1 - allow_none}, "
                               f"got {value!r}")
 
 

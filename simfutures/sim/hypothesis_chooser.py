@@ -123,7 +123,7 @@ class DrawnSchedule:
                     f"run, but this run offers only {n} options there: draw one schedule per "
                     "program (e.g. two schedules() arguments)")
             return index
-        if not self._may_draw(kind):
+        if not self._may_draw():
             return 0
         try:
             index = self._draw(_options(n))
@@ -135,7 +135,7 @@ class DrawnSchedule:
             self._switches += 1
         return index
 
-    def _may_draw(self, kind: str) -> bool:
+    def _may_draw(self) -> bool:
         if self._exhausted or len(self._choices) >= self.max_choices:
             return False
         # Once the switch budget is spent, stop drawing altogether (not only
