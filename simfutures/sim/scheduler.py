@@ -199,7 +199,10 @@ class Scheduler:
     def start(self, vt: VThread, body: Callable[[], None]) -> None:
         """Make ``vt`` runnable with ``body``; it runs when the chooser picks it."""
 
-        def run() -> None:
+        def run(*_returned: object) -> None:
+            # A greenlet that finishes hands its return value to its parent; when the
+            # parent (the next thread, see _exit_current) has not started yet, that value
+            # arrives here as an argument.
             try:
                 if vt.killed is not None:  # its process died before it first ran
                     raise vt.killed
