@@ -1,13 +1,306 @@
-"""``simfutures check``: not yet available."""
+"""``simfutures check``: verify scenario claims, or that no schedule of a script fails.
+
+Scenarios (``.yaml``) are run under seeds S .. S+N-1 and every ``expect``
+claim is judged over all runs. Scripts (``.py``) are run under the same seeds
+and fail at the first schedule that exits non-zero or raises.
+
+Every failure is made actionable: where it is (file:line of the claim), which
+seed shows it, the command that replays it, and the timeline of that run,
+obtained by running the seed once more with a TimelineRecorder observer. The
+pytest plugin shows the same text, so this module also offers it as functions.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import os
+import shlex
+import sys
+import textwrap
+from pathlib import Path
+
+import attrs
+
+from simfutures.commands.options import (
+    add_limit_options,
+    limits_from,
+    non_negative_int,
+    positive_int,
+)
+from simfutures.errors import SimfuturesError
+from simfutures.program import EXIT_STOPPED, EXIT_USAGE, Outcome, Program, load_program
+from simfutures.scenario.check import CheckReport, check_scenario
+from simfutures.scenario.claims import ClaimResult, check_all
+from simfutures.scenario.model import Scenario
+from simfutures.scenario.observation import Observation
+from simfutures.sim.chooser import chooser_for_seed
+from simfutures.sim.scheduler import Limits
+from simfutures.trace.timeline import TimelineRecorder
+
+DEFAULT_RUNS = 100
+#: A refuting run's timeline is cut to its start and end beyond this many lines.
+TIMELINE_LINES = 60
+EXIT_FAILED = 1
+_INDENT = "    "
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("program", nargs="*")
+    parser.add_argument("files", nargs="+", metavar="FILE",
+                        help="scenario .yaml files and/or Python scripts")
+    parser.add_argument("--runs", type=positive_int, default=DEFAULT_RUNS,
+                        help="schedules to run per file (default %(default)s)")
+    parser.add_argument("--seed", type=non_negative_int, default=0,
+                        help="first seed; runs use seeds S, S+1, ... (default 0: the "
+                        "natural order first)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="list every claim's verdict, not only the failed ones")
+    add_limit_options(parser)
+
+
+# --- shared text (the pytest plugin shows the same) --------------------------------
+
+
+def seed_span(first_seed: int, runs: int) -> str:
+    return f"seed {first_seed}" if runs == 1 else f"seeds {first_seed}..{first_seed + runs - 1}"
+
+
+def replay_command(path: str | os.PathLike[str], seed: int) -> str:
+    return f"simfutures run {shlex.quote(os.fspath(path))} --seed {seed} --timeline"
+
+
+def source_line(path: str, line: int) -> str | None:
+    """Line ``line`` (1-based) of the file, to show a claim as it was written."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return lines[line - 1].rstrip() if 0 < line <= len(lines) else None
+
+
+def replay_scenario(
+    scenario: Scenario, seed: int, limits: Limits | None = None
+) -> tuple[Observation | None, str]:
+    """Run one seed again with a timeline observer: (its Observation or None, timeline)."""
+    from simfutures.scenario.runner import run_scenario
+    from simfutures.sim.simulate import run
+
+    recorder = TimelineRecorder()
+    # Task output belongs to the observation, not to the report.
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        result = run(run_scenario, (scenario,), chooser=chooser_for_seed(seed), limits=limits,
+                     observers=[recorder])
+    value = result.value if result.stopped is None and result.exception is None else None
+    text = recorder.render(max_lines=TIMELINE_LINES)
+    if value is not None:
+        text += describe_steps(scenario, value)
+    return value, text
+
+
+def describe_steps(scenario: Scenario, observation: Observation) -> str:
+    """What each step gave the main thread, and when it returned.
+
+    The event timeline shows the pool's side; this is the scenario's side, in
+    its own words (each step's YAML line), which is what a claim is about.
+    """
+    lines = ["steps (when each returned):\n"]
+    for record in observation.steps:
+        step = scenario.steps[record.index]
+        written = source_line(step.loc.path, step.loc.line)
+        text = written.strip() if written else record.kind
+        outcome = record.outcome
+        if record.name is not None or outcome.raised is not None or outcome.skipped is not None:
+            text += f"  -> {outcome}"
+        lines.append(f"{record.ended_at:9.4f}s  line {step.loc.line}: {text}\n")
+    states = ", ".join(f"{h.name} {h.state}" for h in observation.handles)
+    if states:
+        lines.append(f"after the last step: {states}\n")
+    return "".join(lines)
+
+
+def observed_seeds(report: CheckReport, first_seed: int) -> list[int]:
+    """The seed of each judged observation (runs that failed were not judged)."""
+    failed = {f.seed for f in report.failures}
+    return [s for s in range(first_seed, first_seed + report.runs) if s not in failed]
+
+
+def claim_verdicts(report: CheckReport) -> str:
+    """One line per claim, in file order: where it is and whether it held."""
+    return "".join(f"{result}\n" for result in report.results)
+
+
+def explain_scenario(
+    report: CheckReport,
+    *,
+    first_seed: int,
+    limits: Limits | None = None,
+    more_runs: str = "--runs",
+) -> str:
+    """Each failed run and failed claim: where, which seed, how to replay, what happened."""
+    scenario = report.scenario
+    seeds = observed_seeds(report, first_seed)
+    replays: dict[int, tuple[Observation | None, str]] = {}
+
+    def replay(seed: int) -> tuple[Observation | None, str]:
+        if seed not in replays:  # several claims may be refuted by one seed
+            replays[seed] = replay_scenario(scenario, seed, limits)
+        return replays[seed]
+
+    blocks = []
+    for failure in report.failures:
+        _, timeline = replay(failure.seed)
+        body = f"replay: {replay_command(scenario.path, failure.seed)}\n"
+        if failure.report:
+            body += failure.report.rstrip("\n") + "\n"
+        body += f"timeline of seed {failure.seed}:\n" + textwrap.indent(timeline, _INDENT)
+        blocks.append(f"{scenario.path}: seed {failure.seed}: the run failed: {failure.error}\n"
+                      + textwrap.indent(body, _INDENT))
+    for result in report.results:
+        if not result.passed:
+            blocks.append(_explain_claim(result, seeds, first_seed, report.runs, replay,
+                                         more_runs))
+    return "\n".join(blocks)
+
+
+def _explain_claim(result: ClaimResult, seeds: list[int], first_seed: int, runs: int,
+                   replay, more_runs: str) -> str:
+    claim = result.claim
+    written = source_line(claim.loc.path, claim.loc.line)
+    body = f"{claim.loc.line} | {written}\n" if written is not None else ""
+    if result.index is None:  # a 'sometimes' claim nobody witnessed
+        body += (f"not seen in {result.runs} runs ({seed_span(first_seed, runs)}); "
+                 f"if the schedule is rare, try more runs ({more_runs})\n")
+    else:
+        seed = seeds[result.index]
+        observation, timeline = replay(seed)
+        body += f"refuted by seed {seed} (tried {seed_span(first_seed, runs)})\n"
+        body += f"replay: {replay_command(claim.loc.path, seed)}\n"
+        if observation is None or check_all(claim, observation)[0] != (
+                claim.quantifier == "never"):
+            # Runs are pure functions of their seed; say so loudly if not.
+            body += f"note: replaying seed {seed} did not show this again\n"
+        body += f"timeline of seed {seed}:\n" + textwrap.indent(timeline, _INDENT)
+    return f"{result}\n" + textwrap.indent(body, _INDENT)
+
+
+def scenario_summary(report: CheckReport, first_seed: int) -> str:
+    held = sum(r.passed for r in report.results)
+    text = (f"{report.scenario.name}: {held}/{len(report.results)} claims hold over "
+            f"{report.runs} runs ({seed_span(first_seed, report.runs)})")
+    if report.failures:
+        text += f", {len(report.failures)} runs failed"
+    return text
+
+
+# --- scripts ----------------------------------------------------------------------
+
+
+@attrs.frozen
+class ScriptCheck:
+    """The result of running a script under seeds first_seed .. first_seed + runs - 1."""
+
+    path: str
+    first_seed: int
+    runs: int  # how many seeds were run (stops at the first failure)
+    failing_seed: int | None
+    outcome: Outcome | None  # of the failing run
+    timeline: str | None  # of the failing run, replayed
+
+    @property
+    def passed(self) -> bool:
+        return self.failing_seed is None
+
+
+def check_script(program: Program, *, runs: int = DEFAULT_RUNS, first_seed: int = 0,
+                 limits: Limits | None = None) -> ScriptCheck:
+    """Run ``program`` under each seed until one fails (non-zero exit or error)."""
+    path = os.fspath(program.path)
+    for seed in range(first_seed, first_seed + runs):
+        outcome = program.run(chooser_for_seed(seed), limits=limits)
+        if outcome.failed:
+            recorder = TimelineRecorder()
+            program.run(chooser_for_seed(seed), limits=limits, observers=[recorder])
+            return ScriptCheck(path, first_seed, seed - first_seed + 1, seed, outcome,
+                               recorder.render(max_lines=TIMELINE_LINES))
+    return ScriptCheck(path, first_seed, runs, None, None, None)
+
+
+def render_script_check(check: ScriptCheck) -> str:
+    if check.passed:
+        return (f"PASS {check.path}: no schedule failed in {check.runs} runs "
+                f"({seed_span(check.first_seed, check.runs)})\n")
+    outcome = check.outcome
+    assert outcome is not None and check.failing_seed is not None
+    what = outcome.error or f"exit code {outcome.exit_code}"
+    body = f"replay: {replay_command(check.path, check.failing_seed)}\n"
+    details = outcome.report or outcome.stderr
+    if details.strip():
+        body += "error report:\n" + textwrap.indent(details.rstrip("\n") + "\n", _INDENT)
+    body += (f"timeline of seed {check.failing_seed}:\n"
+             + textwrap.indent(check.timeline or "(no events)\n", _INDENT))
+    return (f"FAIL {check.path}: seed {check.failing_seed} failed ({what}); "
+            f"{check.runs - 1} runs passed before it\n" + textwrap.indent(body, _INDENT))
+
+
+# --- the command ------------------------------------------------------------------
+
+_checking = ""  # what is running now, for the watchdog's last words
+
+
+def _hard_exit(error: BaseException | None) -> None:
+    # A thread stuck in a call that cannot be interrupted: report and leave.
+    report = getattr(error, "report", lambda: "watchdog: the program is stuck")()
+    print(f"{_checking}: the run is stuck\n{report}", file=sys.stderr, flush=True)
+    os._exit(EXIT_STOPPED)
+
+
+def _load_all(paths: list[str]) -> list[Program] | None:
+    """Every file loaded (and checked) before anything runs; None after printing errors."""
+    programs, errors = [], []
+    for path in paths:
+        try:
+            programs.append(load_program(path))
+        except SimfuturesError as exc:
+            errors.append(str(exc))
+    for error in errors:
+        print(f"simfutures check: error: {error}", file=sys.stderr)
+    return None if errors else programs
 
 
 def main(args: argparse.Namespace) -> int:
-    raise SystemExit("simfutures check: not implemented yet")
+    global _checking
+    programs = _load_all(args.files)
+    if programs is None:
+        return EXIT_USAGE
+    from simfutures.sim.watchdog import WATCHDOG
+
+    WATCHDOG.on_stuck = _hard_exit
+    limits = limits_from(args)
+    failed = 0
+    for program in programs:
+        _checking = os.fspath(program.path)
+        scenario = getattr(program, "scenario", None)
+        if scenario is None:
+            result = check_script(program, runs=args.runs, first_seed=args.seed, limits=limits)
+            passed, text = result.passed, render_script_check(result)
+        else:
+            report = check_scenario(scenario, runs=args.runs, first_seed=args.seed,
+                                    limits=limits)
+            passed, text = report.passed, _render_scenario(report, args, limits)
+        failed += not passed
+        print(text, end="", flush=True)
+    if len(programs) > 1:
+        print(f"{len(programs) - failed} of {len(programs)} files passed")
+    return EXIT_FAILED if failed else 0
+
+
+def _render_scenario(report: CheckReport, args: argparse.Namespace,
+                     limits: Limits) -> str:
+    verdict = "PASS" if report.passed else "FAIL"
+    text = f"{verdict} {report.scenario.path}: {scenario_summary(report, args.seed)}\n"
+    if args.verbose:
+        text += textwrap.indent(claim_verdicts(report), _INDENT)
+    if not report.passed:
+        text += explain_scenario(report, first_seed=args.seed, limits=limits) + "\n"
+    return text
