@@ -310,3 +310,16 @@ def test_same_seed_same_bytes_across_processes_with_different_hash_seeds():
         assert done.returncode == 0, done.stderr
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+def test_a_diverging_schedule_is_reported_even_when_a_worker_thread_hits_it():
+    def pool_program() -> list[int]:
+        with futures.ThreadPoolExecutor(max_workers=3) as ex:
+            return list(ex.map(lambda x: (time.sleep(0.01), x)[1], range(6)))
+
+    recorded = run(pool_program, chooser=RandomChooser(5)).schedule
+    assert len(recorded.choices) > 3
+    bent = list(recorded.choices)
+    bent[-1] = type(bent[-1])(0, bent[-1].options + 5, bent[-1].kind)
+    with pytest.raises(ScheduleError, match="diverges"):
+        simulate(pool_program, schedule=Schedule(tuple(bent)))

@@ -149,6 +149,7 @@ class Scheduler:
         self.root: greenlet.greenlet | None = None
         self.main: VThread | None = None
         self.stop_error: SimulationStopped | None = None
+        self.chooser_error: Exception | None = None
         self._serial_seq = itertools.count(1)
 
     def new_serial(self) -> int:
@@ -162,7 +163,16 @@ class Scheduler:
     # -- decisions -----------------------------------------------------------
 
     def choose(self, n: int, kind: str) -> int:
-        index = self.chooser.choose(n, kind)
+        try:
+            index = self.chooser.choose(n, kind)
+        except Exception as exc:
+            # A schedule that does not fit, say: it ends the whole run, whichever
+            # thread asked (a worker's `except Exception` must not swallow it).
+            self.chooser_error = exc
+            if self.root is None or greenlet.getcurrent() is self.root:
+                raise
+            self.stop(SimulationStopped(f"the chooser failed: {exc}"))
+            raise SimulationAborted() from None
         if self.bus.active:
             self.bus.emit(events.Decision(self.now, self.current_name(), kind, index, n))
         return index

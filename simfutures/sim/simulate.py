@@ -91,6 +91,8 @@ def run(fn: Callable[..., Any], args: tuple = (), kwargs: dict | None = None, *,
     finally:
         context.leave()
         SIM_RUNTIME.sched = None
+    if sched.chooser_error is not None:
+        raise sched.chooser_error
     return RunResult(outcome["value"], outcome["exception"], sched.stop_error,
                      recorder.schedule(), sched.steps, sched.now)
 
