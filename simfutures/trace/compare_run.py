@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from simfutures import events
-from simfutures.program import EXIT_STOPPED, Program, load_program
+from simfutures.program import EXIT_STOPPED, Outcome, Program, load_program
 from simfutures.sim.chooser import chooser_for_seed
 from simfutures.sim.runtime import MAIN_PID
 from simfutures.sim.scheduler import Limits
@@ -45,6 +45,16 @@ def _check_counts(real_runs: int, sim_runs: int) -> None:
         raise CompareError(f"--sim-runs must be at least 1, got {sim_runs}")
 
 
+def _sim_text(program: Program, outcome: Outcome, pids: list[int]) -> str:
+    # A program that runs itself for real (a scenario) also says what to compare.
+    own = getattr(program, "comparison_text", None)
+    if own is not None:
+        return own(outcome)
+    stopped = outcome.exit_code == EXIT_STOPPED and outcome.error is not None
+    return outcome_text(outcome.stdout, sim_ending(outcome.exit_code, outcome.error, stopped),
+                        [MAIN_PID, *pids])
+
+
 def simulated_outcomes(program: Program, sim_runs: int, limits: Limits | None = None
                        ) -> tuple[dict[str, int], dict[str, int]]:
     """Seeds 0..sim_runs-1: each distinct outcome text -> first seed, and -> count."""
@@ -53,21 +63,24 @@ def simulated_outcomes(program: Program, sim_runs: int, limits: Limits | None = 
     for seed in range(sim_runs):
         pids = PidCollector()
         outcome = program.run(chooser_for_seed(seed), limits=limits, observers=[pids])
-        stopped = outcome.exit_code == EXIT_STOPPED and outcome.error is not None
-        text = outcome_text(outcome.stdout, sim_ending(outcome.exit_code, outcome.error,
-                                                       stopped), [MAIN_PID, *pids.pids])
+        text = _sim_text(program, outcome, pids.pids)
         first.setdefault(text, seed)
         counts[text] = counts.get(text, 0) + 1
     return first, counts
 
 
+def _check_runs_for_real(program: Program) -> None:
+    if program.path.suffix != ".py" and not hasattr(program, "run_real"):
+        raise CompareError(
+            f"{program.path}: this kind of program cannot be run for real here; a scenario "
+            "states what reality may do in its 'expect: real:' claims (simfutures check)")
+
+
 def _real_run(program: Program, argv: Sequence[str], timeout: float,
               trace_path: str | None) -> RealRun:
     run_real = getattr(program, "run_real", None)
-    if run_real is not None:  # a scenario file knows how to run itself for real
+    if run_real is not None:  # e.g. a scenario that knows how to run itself for real
         return run_real(timeout=timeout, trace_path=trace_path)
-    if program.path.suffix != ".py":
-        raise CompareError(f"{program.path}: this kind of program cannot be run for real")
     return run_script(program.path, argv, timeout=timeout, trace_path=trace_path)
 
 
@@ -87,6 +100,7 @@ def compare_program(path: str | os.PathLike, argv: Sequence[str] = (), *, real_r
         program = load_program(path, argv)
     except ImportError as exc:  # scenario support not installed in this build
         raise CompareError(f"{path}: cannot load: {exc}") from None
+    _check_runs_for_real(program)
     first, counts = simulated_outcomes(program, sim_runs, limits)
     with tempfile.TemporaryDirectory(prefix="simfutures-compare-") as tmp:
         texts = []

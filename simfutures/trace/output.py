@@ -3,8 +3,8 @@
 A timeline that shows prints next to submits and starts is what makes a
 race readable ("read 0", "read 0", "wrote 1", "wrote 1").  The tap wraps
 ``sys.stdout``: every write goes through unchanged, and while someone observes
-the bus each completed line becomes one ``Output`` event stamped with the
-world's clock and the writing thread.
+the bus each written piece of text becomes an ``Output`` event stamped with
+the world's clock and the writing thread.
 """
 
 from __future__ import annotations
@@ -18,25 +18,27 @@ from simfutures import events
 
 
 class StdoutTap:
-    """A write-through stand-in for ``sys.stdout`` that also emits ``Output`` events."""
+    """A write-through stand-in for ``sys.stdout`` that also emits ``Output`` events.
+
+    Each piece of text is reported when it is written, not when its line
+    ends: ``print()`` writes its text and then its newline separately, and
+    the moment that matters (right after the program read the value it
+    prints) is the first write.  Bare newlines are not reported.
+    """
 
     def __init__(self, target: TextIO, runtime: Any) -> None:
         self._target = target
         self._runtime = runtime
-        # Partial lines per thread: print() writes the text and the newline separately.
-        self._pending: dict[str, str] = {}
 
     def write(self, text: str) -> int:
         written = self._target.write(text)
         rt = self._runtime
-        if rt.bus.active and text:
-            thread = rt.current_thread_name()
-            buffered = self._pending.pop(thread, "") + text
-            *lines, rest = buffered.split("\n")
-            if rest:
-                self._pending[thread] = rest
-            for line in lines:
-                rt.bus.emit(events.Output(rt.monotonic(), thread, line))
+        if rt.bus.active:
+            pieces = [piece for piece in text.split("\n") if piece]
+            if pieces:
+                thread, now = rt.current_thread_name(), rt.monotonic()
+                for piece in pieces:
+                    rt.bus.emit(events.Output(now, thread, piece))
         return written
 
     def flush(self) -> None:
