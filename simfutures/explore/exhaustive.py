@@ -1,0 +1,112 @@
+"""Bounded exhaustive search: every schedule with at most ``k`` preemptions.
+
+The choice tree is walked depth-first without storing it.  A run follows a
+prefix of recorded choices and then takes natural choices (0) to the end, so
+each run reaches the leftmost leaf below its prefix; the next prefix
+increments the deepest choice that still has an untried option within the
+preemption bound.  Leaves are thus visited in lexicographic order, each once,
+and the walk needs only the last run's trace.
+
+Only "thread" decisions branch.  The program's random seed (a "random"
+decision with 2**32 options) stays natural: exhaustive search enumerates
+interleavings of one program, not its random inputs.
+
+A preemption (CHESS's bound) is a non-natural choice where the running thread
+could have gone on; choosing among threads when the running one blocked or
+finished is free.  Most concurrency bugs need very few preemptions, which is
+what makes the bounded space small enough to cover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+
+from simfutures.program import Outcome, Program
+from simfutures.sim import context
+from simfutures.sim.chooser import ScheduleError
+from simfutures.sim.scheduler import Limits
+
+
+class NondeterminismError(ScheduleError):
+    """Replaying a prefix did not offer the choices it offered before."""
+
+
+@attrs.frozen
+class Step:
+    index: int
+    options: int
+    kind: str
+    preemptive: bool
+
+
+class PrefixChooser:
+    """Replays ``prefix`` (with a check), then natural choices; records every step."""
+
+    def __init__(self, prefix: list[Step]) -> None:
+        self._prefix = prefix
+        self.trace: list[Step] = []
+        self.divergence: NondeterminismError | None = None
+
+    def choose(self, n: int, kind: str) -> int:
+        position = len(self.trace)
+        if position < len(self._prefix):
+            step = self._prefix[position]
+            if step.options != n or step.kind != kind:
+                self.divergence = NondeterminismError(
+                    f"the program is not deterministic under replay: decision {position} "
+                    f"offered {step.options} {step.kind} options before, {n} {kind} now "
+                    "(does it read real time, real files or an unpatched random source?)")
+                raise self.divergence
+            index = step.index
+        else:
+            index = 0
+        preemptive = kind == "thread" and context.scheduler().thread_options(n)[1]
+        self.trace.append(Step(index, n, kind, preemptive))
+        return index
+
+
+def next_prefix(trace: list[Step], max_preemptions: int) -> list[Step] | None:
+    """The prefix of the next leaf in lexicographic order, or None: all explored."""
+    used = [0]
+    for step in trace:
+        used.append(used[-1] + (step.preemptive and step.index != 0))
+    for position in range(len(trace) - 1, -1, -1):
+        step = trace[position]
+        if step.kind != "thread" or step.index + 1 >= step.options:
+            continue
+        if used[position] + step.preemptive > max_preemptions:
+            continue
+        return [*trace[:position], attrs.evolve(step, index=step.index + 1)]
+    return None
+
+
+@attrs.frozen
+class Leaf:
+    """One explored schedule: its ordinal in the walk and what the run did."""
+
+    ordinal: int
+    outcome: Outcome
+    last: bool  # no schedule within the bound is left after this one
+
+
+def walk(program: Program, max_preemptions: int, *, limits: Limits | None = None,
+         start: list[Step] | None = None, within: int = 0) -> Iterator[Leaf]:
+    """Every leaf below ``start`` (default: the root) within the bound, in order.
+
+    ``within`` is how many steps of ``start`` are fixed: the walk never
+    changes them, so it covers exactly the subtree below that prefix.
+    """
+    prefix: list[Step] | None = list(start or [])
+    ordinal = 0
+    while prefix is not None:
+        chooser = PrefixChooser(prefix)
+        outcome = program.run(chooser, limits=limits)
+        if chooser.divergence is not None:
+            raise chooser.divergence
+        prefix = next_prefix(chooser.trace, max_preemptions)
+        if prefix is not None and len(prefix) <= within:
+            prefix = None  # the next leaf is outside the subtree
+        yield Leaf(ordinal, outcome, prefix is None)
+        ordinal += 1

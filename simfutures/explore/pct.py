@@ -1,0 +1,70 @@
+"""PCT: probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010).
+
+Each thread gets a random priority the first time it is offered; the
+highest-priority ready thread always runs.  ``depth - 1`` change points,
+drawn uniformly among the first ``horizon`` scheduling decisions, drop the
+priority of the thread that reaches them below every initial priority.  For
+a program with ``n`` threads and ``k`` decisions, one run hits a given bug of
+depth ``d`` (one needing ``d`` ordering constraints) with probability at
+least ``1 / (n * k**(d-1))``; in practice far more often.
+"""
+
+from __future__ import annotations
+
+import random
+
+from simfutures.sim import context
+
+#: After this many consecutive decisions in which the top thread could have been
+#: preempted but was not, it is demoted below everyone.  Strict priorities
+#: would otherwise turn a polling loop (``while not f.done(): sleep(0)``) into
+#: a livelock that ends at the step limit: a failure the program does not have.
+STARVATION_LIMIT = 1000
+
+
+class PCTChooser:
+    """A chooser that schedules by priority; a pure function of ``seed``."""
+
+    def __init__(self, seed: int, depth: int, horizon: int) -> None:
+        self._rng = random.Random(seed)
+        horizon = max(horizon, 1)
+        points = self._rng.sample(range(1, horizon + 1), min(depth - 1, horizon))
+        # The i-th change point (in draw order) lowers its thread to depth - 1 - i:
+        # all change-point priorities are below the initial ones (>= depth).
+        self._changes = {step: float(depth - 1 - i) for i, step in enumerate(points)}
+        self._depth = depth
+        self._priorities: dict[int, float] = {}
+        self._step = 0
+        self._streak = 0
+        self._lowest = 0.0
+
+    def _priority(self, ident: int) -> float:
+        priority = self._priorities.get(ident)
+        if priority is None:
+            priority = self._priorities[ident] = self._depth + self._rng.random()
+        return priority
+
+    def choose(self, n: int, kind: str) -> int:
+        if kind != "thread":
+            # The program's own randomness is not a scheduling decision: draw it.
+            return self._rng.randrange(n)
+        sched = context.scheduler()
+        options, preemptive = sched.thread_options(n)
+        self._step += 1
+        change = self._changes.get(self._step)
+        if change is not None and sched.current is not None:
+            self._demote(sched.current.ident, change)
+        if preemptive and self._streak >= STARVATION_LIMIT:
+            self._demote(options[0].ident, self._lowest - 1.0)
+        best, best_priority = 0, -float("inf")
+        for index, vt in enumerate(options):
+            priority = self._priority(vt.ident)
+            if priority > best_priority:
+                best, best_priority = index, priority
+        self._streak = self._streak + 1 if preemptive and best == 0 else 0
+        return best
+
+    def _demote(self, ident: int, priority: float) -> None:
+        self._priorities[ident] = priority
+        self._lowest = min(self._lowest, priority)
+        self._streak = 0

@@ -1,0 +1,231 @@
+"""What ``simfutures explore`` prints: the outcome table, the failure report, JSON.
+
+Everything here is a function of its inputs (no clocks, no addresses), so the
+same search prints the same bytes.  The JSON form is also what shards
+exchange: ``merge_reports`` combines reports of disjoint seed ranges into
+exactly the report one search over their union prints.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+
+import attrs
+
+from simfutures.errors import SimfuturesError
+from simfutures.explore.interleaving import Interleaving
+from simfutures.explore.outcomes import OutcomeGroup
+from simfutures.explore.runner import ExploreResult
+from simfutures.explore.shrink import ShrinkResult, Size
+
+FORMAT = "simfutures-explore/1"
+
+
+class ReportError(SimfuturesError, ValueError):
+    """A JSON report that cannot be merged (not a report, or of another search)."""
+
+
+@attrs.frozen
+class FailureDetail:
+    """Everything the failure report shows beyond the run itself."""
+
+    schedule_file: str | None  # the decisive schedule (the shrunk one after --shrink)
+    original_file: str | None  # the failing schedule as found
+    size: Size  # of the failing schedule as found
+    shrunk: ShrinkResult | None
+    interleaving: Interleaving | None  # the decisive run, replayed with observers
+
+
+@attrs.frozen
+class ReportContext:
+    program: str  # the program's path as given
+    replay: Callable[[str], str]  # run option -> full `simfutures run` command line
+    seed_option: Callable[[int], str | None]  # seed -> run option that replays it, if any
+    example_files: dict[int, str] = attrs.field(factory=dict)  # run id -> saved schedule
+    failure: FailureDetail | None = None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _indent(text: str, prefix: str = "    | ") -> list[str]:
+    return [prefix + line for line in text.rstrip("\n").split("\n")] if text else []
+
+
+def _group_lines(number: int, group: OutcomeGroup, runs: int, ctx: ReportContext) -> list[str]:
+    key = group.key
+    share = 100.0 * group.count / runs if runs else 0.0
+    status = f"exit {key.exit_code}" + (f", {key.error}" if key.error else "")
+    lines = [f"outcome {number}: {_plural(group.count, 'run')} ({share:.1f}%), {status}"]
+    option = ctx.seed_option(group.first)
+    example = f"    first: run {group.first}"
+    if option is not None:
+        example += f", replay: {ctx.replay(option)}"
+    lines.append(example)
+    saved = ctx.example_files.get(group.first)
+    if saved is not None:
+        lines.append(f"    replay schedule: {ctx.replay('--schedule ' + saved)}")
+    lines += _indent(key.stdout) or ["    (no output)"]
+    return lines
+
+
+def _failure_lines(result: ExploreResult, ctx: ReportContext) -> list[str]:
+    failure = result.first_failure
+    assert failure is not None
+    detail = ctx.failure
+    outcome = failure.outcome
+    lines = ["", f"FIRST FAILURE: run {failure.seed} ({result.description})",
+             f"  {failure.key.error or f'exit code {failure.key.exit_code}'}"]
+    if outcome.report:
+        lines += _indent(outcome.report, "  | ")
+    elif outcome.stderr:
+        lines += _indent(outcome.stderr, "  | ")
+    if detail is not None:
+        size = detail.size
+        lines.append(f"  schedule: {_plural(len(outcome.schedule.choices), 'decision')}, "
+                     f"{_plural(size.forced, 'non-natural choice')}, "
+                     f"{_plural(size.preemptions, 'preemption')}")
+    lines.append("  replay:")
+    option = ctx.seed_option(failure.seed)
+    if option is not None:
+        lines.append(f"    {ctx.replay(option)}")
+    if detail is not None and detail.original_file:
+        lines.append(f"    {ctx.replay('--schedule ' + detail.original_file)}")
+    shrunk = detail.shrunk if detail is not None else None
+    if shrunk is not None:
+        lines.append(f"  shrunk with {_plural(shrunk.runs, 'run')} to "
+                     f"{_plural(shrunk.size.forced, 'non-natural choice')}, "
+                     f"{_plural(shrunk.size.preemptions, 'preemption')} "
+                     f"(from {shrunk.original.forced} and {shrunk.original.preemptions}); "
+                     "it still fails with:")
+        lines.append(f"    {shrunk.outcome.error or f'exit code {shrunk.outcome.exit_code}'}")
+        if detail is not None and detail.schedule_file:
+            lines.append(f"    {ctx.replay('--schedule ' + detail.schedule_file)}")
+    if detail is not None and detail.interleaving is not None:
+        title = "the decisive interleaving" if shrunk is not None else "the interleaving"
+        lines.append(f"  {title} (>> marks choices the schedule forced):")
+        lines += ["  " + line for line in detail.interleaving.render().rstrip("\n").split("\n")]
+    return lines
+
+
+def render_text(result: ExploreResult, ctx: ReportContext) -> str:
+    head = f"explored {_plural(result.runs, 'schedule')} of {ctx.program} ({result.description})"
+    lines = [head + ":",
+             f"{_plural(len(result.groups), 'distinct outcome')}, "
+             f"{_plural(result.failures, 'failing run')}"]
+    if result.stopped_early:
+        lines.append("stopped at the first failure (--stop-on-failure)")
+    if result.exhausted is True:
+        lines.append(f"explored all {result.runs} schedules within the bound")
+    elif result.exhausted is False:
+        lines.append("the bounded space is not exhausted: raise --runs to go on")
+    lines.append("")
+    for number, group in enumerate(result.groups, 1):
+        lines += _group_lines(number, group, result.runs, ctx)
+    if result.first_failure is not None:
+        lines += _failure_lines(result, ctx)
+    return "\n".join(lines) + "\n"
+
+
+# -- JSON --------------------------------------------------------------------------
+
+
+def _size_json(size: Size) -> dict:
+    return {"preemptions": size.preemptions, "non_natural": size.forced}
+
+
+def to_json(result: ExploreResult, ctx: ReportContext) -> dict:
+    outcomes = [{"stdout": g.key.stdout, "exit_code": g.key.exit_code, "error": g.key.error,
+                 "count": g.count, "seeds": list(g.seeds), "schedule": g.example.to_json()}
+                for g in result.groups]
+    report: dict = {"format": FORMAT, "program": ctx.program, "strategy": result.description,
+                    "runs": result.runs, "failures": result.failures, "outcomes": outcomes,
+                    "first_failure": None}
+    if result.exhausted is not None:
+        report["exhausted"] = result.exhausted
+    failure = result.first_failure
+    if failure is not None:
+        option = ctx.seed_option(failure.seed)
+        first = {"seed": failure.seed, "exit_code": failure.key.exit_code,
+                 "error": failure.key.error, "report": failure.outcome.report,
+                 "schedule": failure.outcome.schedule.to_json(),
+                 "replay": ctx.replay(option) if option is not None else None,
+                 "shrunk": None}
+        detail = ctx.failure
+        if detail is not None:
+            first.update(_size_json(detail.size))
+            shrunk = detail.shrunk
+            if shrunk is not None:
+                first["shrunk"] = {"schedule": shrunk.schedule.to_json(),
+                                   **_size_json(shrunk.size), "runs": shrunk.runs}
+            if detail.interleaving is not None:
+                key = "shrunk" if shrunk is not None else None
+                target = first[key] if key else first
+                target["timeline"] = detail.interleaving.render()
+        report["first_failure"] = first
+    return report
+
+
+_SCALAR = r'(?:-?\d+|"(?:[^"\\\n]|\\.)*"|null|true|false)'
+_SCALAR_LIST = re.compile(r"\[\n\s+(" + _SCALAR + r"(?:,\n\s+" + _SCALAR + r")*)\n\s*\]")
+
+
+def dumps(report: dict) -> str:
+    """Indented JSON with lists of plain values (seeds, choices) kept on one line."""
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    return _SCALAR_LIST.sub(lambda m: "[" + re.sub(r",\n\s+", ", ", m[1]) + "]", text) + "\n"
+
+
+def merge_reports(reports: Sequence[dict], sources: Sequence[str] = ()) -> dict:
+    """One report for the union of disjoint searches (shards of one seed range).
+
+    Counts add up, seed lists join, each outcome's example and the first
+    failure come from the lowest seed: the report a single search over all
+    the seeds would have printed.
+    """
+    if not reports:
+        raise ReportError("nothing to merge")
+    names = list(sources) or [f"report {i + 1}" for i in range(len(reports))]
+    for name, report in zip(names, reports):
+        if not isinstance(report, dict) or report.get("format") != FORMAT:
+            raise ReportError(f"{name}: not a simfutures explore --json report")
+    first = reports[0]
+    for name, report in zip(names, reports):
+        for field in ("program", "strategy"):
+            if report[field] != first[field]:
+                raise ReportError(f"{name}: {field} {report[field]!r} differs from "
+                                  f"{first[field]!r}: not shards of one search")
+    groups: dict[tuple, dict] = {}
+    seen: set[int] = set()
+    for name, report in zip(names, reports):
+        for outcome in report["outcomes"]:
+            overlap = seen.intersection(outcome["seeds"])
+            if overlap:
+                raise ReportError(f"{name}: seed {min(overlap)} is in two reports: "
+                                  "shards must be disjoint")
+            key = (outcome["stdout"], outcome["exit_code"], outcome["error"])
+            held = groups.get(key)
+            if held is None:
+                groups[key] = dict(outcome, seeds=list(outcome["seeds"]))
+                continue
+            if outcome["seeds"][0] < held["seeds"][0]:
+                held["schedule"] = outcome["schedule"]
+            held["seeds"] = held["seeds"] + list(outcome["seeds"])
+            held["count"] += outcome["count"]
+        for outcome in report["outcomes"]:
+            seen.update(outcome["seeds"])
+    for group in groups.values():
+        group["seeds"].sort()
+    ordered = sorted(groups.values(), key=lambda g: g["seeds"][0])
+    failures = [r["first_failure"] for r in reports if r["first_failure"] is not None]
+    merged = {"format": FORMAT, "program": first["program"], "strategy": first["strategy"],
+              "runs": sum(r["runs"] for r in reports),
+              "failures": sum(r["failures"] for r in reports),
+              "outcomes": ordered,
+              "first_failure": min(failures, key=lambda f: f["seed"]) if failures else None}
+    if "exhausted" in first:
+        merged["exhausted"] = all(r.get("exhausted") for r in reports)
+    return merged

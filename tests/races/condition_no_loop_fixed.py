@@ -1,0 +1,31 @@
+"""Condition.wait() without a loop, fixed: wait until the condition holds, not once."""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+items = []
+available = threading.Condition()
+
+
+def consume(name, arrive_after):
+    time.sleep(arrive_after)
+    with available:
+        while not items:
+            available.wait()
+        return f"{name} got {items.pop(0)}"
+
+
+def produce():
+    for item in ("a", "b"):
+        time.sleep(0.01)
+        with available:
+            items.append(item)
+            available.notify()
+
+
+with ThreadPoolExecutor(max_workers=3) as pool:
+    early = pool.submit(consume, "early", 0)
+    late = pool.submit(consume, "late", 0.01)
+    pool.submit(produce)
+    print(sorted([early.result(), late.result()]))
