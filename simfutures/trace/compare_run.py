@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -129,6 +130,26 @@ def _keep_trace(report: ComparisonReport, tmp: str, target: Path) -> None:
 # -- functions, for the pytest fixture -----------------------------------------
 
 
+@contextlib.contextmanager
+def _recording_child_pids() -> Iterator[list[int]]:
+    """The pids of the processes started inside the block (any pool, any API)."""
+    import multiprocessing.process
+
+    pids: list[int] = []
+    cls = multiprocessing.process.BaseProcess
+    original = cls.start
+
+    def start(self: Any) -> None:
+        original(self)
+        pids.append(self.pid)
+
+    cls.start = start  # type: ignore[method-assign]
+    try:
+        yield pids
+    finally:
+        cls.start = original  # type: ignore[method-assign]
+
+
 def _describe_call(call: Callable[[], Any]) -> tuple[str, str]:
     """(what happened, how it ended) for one call of ``call``."""
     try:
@@ -146,7 +167,6 @@ def compare_function(fn: Callable[[], Any], *, real_runs: int, sim_runs: int
     A real call that hangs hangs the caller: compare a script (it runs under a
     time limit) when that can happen.
     """
-    from simfutures.real import runtime as real_runtime
     from simfutures.sim.simulate import run as simulate_run
 
     _check_counts(real_runs, sim_runs)
@@ -167,14 +187,9 @@ def compare_function(fn: Callable[[], Any], *, real_runs: int, sim_runs: int
         counts[text] = counts.get(text, 0) + 1
     texts = []
     for _ in range(real_runs):
-        # Worker pids are known when fn uses simfutures.real (it reports them).
-        collector = PidCollector()
-        unsubscribe = real_runtime.bus.subscribe(collector)
-        try:
+        with _recording_child_pids() as children:
             raw, ending = _describe_call(fn)
-        finally:
-            unsubscribe()
-        texts.append(outcome_text(raw, ending, [os.getpid(), *collector.pids]))
+        texts.append(outcome_text(raw, ending, [os.getpid(), *children]))
     name = getattr(fn, "__qualname__", repr(fn))
     return compare_outcomes(texts, first, sim_counts=counts, sim_runs=sim_runs,
                             title=f"compare {name}()")
