@@ -17,6 +17,8 @@ import multiprocessing
 import os
 import pickle
 import signal
+import subprocess
+import sys
 import threading
 import traceback
 
@@ -78,6 +80,11 @@ def signal_and_block():
     started.set()
     release.wait(SAFETY_TIMEOUT)
     return "released"
+
+
+def ignore_sigterm_and_remember_events(started, release):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    remember_events(started, release)
 
 
 def fail_initializer():
@@ -311,6 +318,45 @@ def test_sigkill_of_a_worker_breaks_the_pool():
     # The other worker was terminated too: a broken pool leaves nobody behind.
     assert_all_exited(processes, exitcode=None)
     assert [p.exitcode for p in processes if p.pid == victim] == [-signal.SIGKILL]
+
+
+def test_broken_pool_kills_workers_that_ignore_sigterm():
+    started, release = FORK.Event(), FORK.Event()
+    pool = futures.ProcessPoolExecutor(2, mp_context=FORK,
+                                       initializer=ignore_sigterm_and_remember_events,
+                                       initargs=(started, release))
+    running = pool.submit(signal_and_block)
+    assert started.wait(SAFETY_TIMEOUT)
+    processes = list(pool._processes.values())
+    os.kill(processes[0].pid, signal.SIGKILL)
+    with pytest.raises(BrokenProcessPool):
+        running.result(SAFETY_TIMEOUT)
+    pool.shutdown()
+    # The survivor ignored SIGTERM: after a grace period it was killed.
+    assert_all_exited(processes, exitcode=-signal.SIGKILL)
+
+
+EXIT_WITHOUT_SHUTDOWN = """
+import os, sys
+sys.path.insert(0, {tests!r})
+import simfutures.real as futures
+from test_real_process_pool import square
+if __name__ == "__main__":
+    pool = futures.ProcessPoolExecutor(2)
+    assert pool.submit(square, 3).result() == 9
+    print(" ".join(map(str, pool._processes)), flush=True)
+"""
+
+
+def test_interpreter_exit_stops_workers_of_a_live_pool():
+    script = EXIT_WITHOUT_SHUTDOWN.format(tests=os.path.dirname(__file__))
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=SAFETY_TIMEOUT, check=True)
+    pids = [int(pid) for pid in done.stdout.split()]
+    assert len(pids) == 2
+    for pid in pids:  # the exiting interpreter joined them: they are gone
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 def test_worker_events():

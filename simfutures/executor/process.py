@@ -49,6 +49,7 @@ from simfutures.executor.process_worker import (
     decode,
     encode_call,
     remote_traceback_text,
+    unwinding,
 )
 from simfutures.runtime import Runtime
 
@@ -283,6 +284,8 @@ class _ExecutorManager:
         except _Broken:
             self.terminate_broken(None)
         except BaseException as exc:  # noqa: BLE001 - turned into a broken pool
+            if unwinding(exc):
+                raise
             # A bug here must not leave futures pending or workers running.
             self.terminate_broken(format_exception(type(exc), exc, exc.__traceback__))
 
@@ -323,6 +326,8 @@ class _ExecutorManager:
             try:
                 data = encode_call(work_id, work_item.fn, work_item.args, work_item.kwargs)
             except BaseException as exc:  # noqa: BLE001 - given to the future
+                if unwinding(exc):
+                    raise
                 # Like the stdlib's feeder-thread error: the call fails, the pool lives.
                 del pending[work_id]
                 exc.__cause__ = _RemoteTraceback(remote_traceback_text(exc, exc.__traceback__))
@@ -353,6 +358,8 @@ class _ExecutorManager:
             try:
                 item = decode(result_queue.get())
             except BaseException as exc:  # noqa: BLE001 - breaks the pool, with the cause
+                if unwinding(exc):
+                    raise
                 cause = format_exception(type(exc), exc, exc.__traceback__)
                 raise _UnreadableResult(cause) from None
             self.process_result_item(*item)
@@ -370,7 +377,7 @@ class _ExecutorManager:
             self.workers.idle.release()
         else:
             with self.shutdown_lock:  # submit starts workers under it too
-                retired = self.processes.pop(exit_pid)
+                retired = self.processes.pop(exit_pid, None)
                 self.workers.adjust()
         work_item = self.pending_work_items.pop(work_id, None)
         # None if the future was already failed (another worker died meanwhile).

@@ -72,6 +72,13 @@ class _ExceptionWithTraceback:
         return _rebuild_exc, (self.exc, self.tb)
 
 
+def unwinding(exc: BaseException) -> bool:
+    """True for a BaseException that is none of Python's own, such as the one
+    a simulator uses to unwind a virtual thread: it must never be caught and
+    turned into an outcome."""
+    return not isinstance(exc, (Exception, SystemExit, KeyboardInterrupt, GeneratorExit))
+
+
 # -- wire format -------------------------------------------------------------
 # call item:   (work_id, fn, args, kwargs)
 # result item: (work_id, exception, result, exit_pid); exit_pid is the worker's
@@ -88,6 +95,8 @@ def encode_result(work_id: int, exception: Any, result: Any, exit_pid: int | Non
     try:
         return pickle.dumps((work_id, exception, result, exit_pid))
     except BaseException as exc:  # noqa: BLE001 - the caller gets the pickling error
+        if unwinding(exc):
+            raise
         wrapped = _ExceptionWithTraceback(exc, exc.__traceback__)
         return pickle.dumps((work_id, wrapped, None, exit_pid))
 
@@ -135,6 +144,8 @@ def _process_worker(call_queue: Any, result_queue: Any, initializer: Callable[..
         try:
             result = fn(*args, **kwargs)
         except BaseException as exc:  # noqa: BLE001 - every exception goes to the future
+            if unwinding(exc):
+                raise
             message = encode_result(work_id, _ExceptionWithTraceback(exc, exc.__traceback__),
                                     None, exit_pid)
         else:
