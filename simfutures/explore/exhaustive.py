@@ -15,6 +15,13 @@ A preemption (CHESS's bound) is a non-natural choice where the running thread
 could have gone on; choosing among threads when the running one blocked or
 finished is free.  Most concurrency bugs need very few preemptions, which is
 what makes the bounded space small enough to cover.
+
+The search is iteratively bounded, as in CHESS: first every schedule with no
+preemption (all orders of ties and wake-ups), then those with exactly one,
+and so on up to the bound.  A bug that needs few preemptions is found after
+a few schedules even when the bound admits many thousands.  Leaves with fewer
+preemptions than the current round are run again to walk past them (the tree
+is not stored) but reported only once.
 """
 
 from __future__ import annotations
@@ -89,11 +96,16 @@ class Leaf:
     ordinal: int
     outcome: Outcome
     last: bool  # no schedule within the bound is left after this one
+    preemptions: int = 0
+
+
+def preemptions(trace: list[Step]) -> int:
+    return sum(1 for step in trace if step.preemptive and step.index)
 
 
 def walk(program: Program, max_preemptions: int, *, limits: Limits | None = None,
          start: list[Step] | None = None, within: int = 0) -> Iterator[Leaf]:
-    """Every leaf below ``start`` (default: the root) within the bound, in order.
+    """Every leaf below ``start`` (default: the root) within the bound, in DFS order.
 
     ``within`` is how many steps of ``start`` are fixed: the walk never
     changes them, so it covers exactly the subtree below that prefix.
@@ -108,5 +120,37 @@ def walk(program: Program, max_preemptions: int, *, limits: Limits | None = None
         prefix = next_prefix(chooser.trace, max_preemptions)
         if prefix is not None and len(prefix) <= within:
             prefix = None  # the next leaf is outside the subtree
-        yield Leaf(ordinal, outcome, prefix is None)
+        yield Leaf(ordinal, outcome, prefix is None, preemptions(chooser.trace))
         ordinal += 1
+
+
+def round_walk(program: Program, preemption_count: int, *, limits: Limits | None = None,
+               start: list[Step] | None = None, within: int = 0) -> Iterator[Leaf]:
+    """The leaves with exactly ``preemption_count`` preemptions (one round), in DFS order;
+    ordinals count these leaves only, ``last`` marks the round's last one."""
+    held: Leaf | None = None
+    ordinal = 0
+    for leaf in walk(program, preemption_count, limits=limits, start=start, within=within):
+        if leaf.preemptions != preemption_count:
+            continue  # reported in an earlier round
+        if held is not None:
+            yield held
+        held = attrs.evolve(leaf, ordinal=ordinal, last=False)
+        ordinal += 1
+    if held is not None:
+        yield attrs.evolve(held, last=True)
+
+
+def bounded_walk(program: Program, max_preemptions: int, *,
+                 limits: Limits | None = None) -> Iterator[Leaf]:
+    """Every schedule within the bound, fewest preemptions first; ``last`` marks the end."""
+    held: Leaf | None = None
+    ordinal = 0
+    for count in range(max_preemptions + 1):
+        for leaf in round_walk(program, count, limits=limits):
+            if held is not None:
+                yield held
+            held = attrs.evolve(leaf, ordinal=ordinal, last=False)
+            ordinal += 1
+    if held is not None:
+        yield attrs.evolve(held, last=True)

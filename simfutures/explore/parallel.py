@@ -104,17 +104,16 @@ def _run_seed_chunk(strategy: SeededStrategy, seeds: Sequence[int]) -> Slice:
     return _slice(run_seeds(_WORKER["program"], strategy, seeds, _WORKER["limits"]))
 
 
-def _run_subtree(prefix: list[exhaustive.Step], max_preemptions: int, cap: int) -> Slice:
+def _run_subtree(prefix: list[exhaustive.Step], count: int, cap: int) -> Slice:
+    """One subtree of round ``count`` (leaves with exactly that many preemptions)."""
     program: Program = _WORKER["program"]
     items = []
-    complete = False
-    for leaf in exhaustive.walk(program, max_preemptions, limits=_WORKER["limits"],
-                                start=prefix, within=len(prefix)):
+    complete = True
+    for leaf in exhaustive.round_walk(program, count, limits=_WORKER["limits"], start=prefix,
+                                      within=len(prefix)):
         items.append((leaf.ordinal, key_of(leaf.outcome), leaf.outcome))
-        if leaf.last:
-            complete = True
-            break
-        if len(items) >= cap:
+        if len(items) >= cap and not leaf.last:
+            complete = False
             break
     return _slice(items, complete)
 
@@ -224,28 +223,42 @@ def _children(prefix: list[exhaustive.Step], trace: list[exhaustive.Step],
 
 def exhaustive_parallel(spec: Any, program: Program, config: Any, description: str,
                         progress: Progress | None = None) -> ExploreResult:
-    workers = config.workers
-    prefixes = split_tree(program, config.max_preemptions, workers * SUBTREES_PER_WORKER,
-                          config.limits)
-    collector = Collector(config.stop_on_failure, progress)
-    calls = ((_run_subtree, prefix, config.max_preemptions, config.runs)
-             for prefix in prefixes)
+    """Round by round (as ``exhaustive.bounded_walk``), each round split into subtrees."""
     slices: list[Slice] = []
-    with _pool(workers, spec, config.limits) as pool:
-        total = 0
-        for part in _in_order(pool, calls, workers * 2):
-            slices.append(part)
-            total += len(part.run_ids)
-            if total > config.runs or config.stop_on_failure and any(
-                    key.failed for key in part.keys):
-                break  # a serial walk would stop within what is already here
+
+    def must_stop() -> bool:
+        # Where a serial walk would stop: past the --runs cap, or at a failure.
+        return sum(len(part.run_ids) for part in slices) > config.runs or (
+            config.stop_on_failure and any(k.failed for part in slices for k in part.keys))
+
+    covered = True  # every round so far was walked to its end
+    last_round = -1
+    with _pool(config.workers, spec, config.limits) as pool:
+        for count in range(config.max_preemptions + 1):
+            prefixes = split_tree(program, count, config.workers * SUBTREES_PER_WORKER,
+                                  config.limits)
+            calls = ((_run_subtree, prefix, count, config.runs) for prefix in prefixes)
+            done = 0
+            for part in _in_order(pool, calls, config.workers * 2):
+                slices.append(part)
+                done += 1
+                if must_stop():
+                    break
+            covered = done == len(prefixes) and all(part.complete for part in slices)
+            last_round = count
+            if not covered or must_stop():
+                break
         pool.shutdown(wait=True, cancel_futures=True)
+    collector = Collector(config.stop_on_failure, progress)
     _collect(_Capped(collector, config.runs), slices, renumber=True)
-    # Exhausted as a serial walk would say: every subtree done, all of it within the
-    # --runs cap, and the collector took every leaf (the last may be a stopping failure).
-    exhausted = (len(slices) == len(prefixes) and all(s.complete for s in slices)
-                 and collector.tally.runs == total <= config.runs)
-    return collector.result("exhaustive", description, exhausted)
+    total = sum(len(part.run_ids) for part in slices)
+    # Exhausted as the serial walk says it: its last leaf was taken, so every round was
+    # walked, the rounds not reached are empty, and the collector took every leaf
+    # (the last may be the failure that stopped it).
+    later_empty = all(next(exhaustive.round_walk(program, count, limits=config.limits), None)
+                      is None for count in range(last_round + 1, config.max_preemptions + 1)
+                      ) if covered and collector.tally.runs == total <= config.runs else False
+    return collector.result("exhaustive", description, covered and later_empty)
 
 
 class _Capped:

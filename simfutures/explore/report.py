@@ -211,7 +211,7 @@ def merge_reports(reports: Sequence[dict], sources: Sequence[str] = ()) -> dict:
             if held is None:
                 groups[key] = dict(outcome, seeds=list(outcome["seeds"]))
                 continue
-            if outcome["seeds"][0] < held["seeds"][0]:
+            if outcome["seeds"][0] < min(held["seeds"]):  # the example is the lowest seed's
                 held["schedule"] = outcome["schedule"]
             held["seeds"] = held["seeds"] + list(outcome["seeds"])
             held["count"] += outcome["count"]

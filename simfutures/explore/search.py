@@ -86,7 +86,7 @@ def search_exhaustive(spec: ProgramSpec, program: Program, config: SearchConfig,
         return exhaustive_parallel(spec, program, config, description, progress)
     collector = Collector(config.stop_on_failure, progress)
     exhausted = False
-    for leaf in exhaustive.walk(program, config.max_preemptions, limits=config.limits):
+    for leaf in exhaustive.bounded_walk(program, config.max_preemptions, limits=config.limits):
         go_on = collector.add(leaf.ordinal, key_of(leaf.outcome), leaf.outcome)
         if leaf.last:
             exhausted = True

@@ -6,7 +6,8 @@ smaller indices.  Candidates are edits of the index list (zero a chunk of
 choices, cut the tail, lower one index); each is re-run with a lenient
 replay (after an edit, later indices may no longer fit: they wrap, and past
 the end every choice is natural), and the *recorded* schedule of a run that
-fails the same way replaces the current one.  Every accepted schedule has
+fails the same way replaces the current one.  A bounded exhaustive search
+for the same failure with fewer preemptions complements the edits.  Every accepted schedule has
 been run and failed, so the result is a real, replayable failure.
 """
 
@@ -16,6 +17,7 @@ from collections.abc import Callable
 
 import attrs
 
+from simfutures.explore import exhaustive
 from simfutures.explore.outcomes import OutcomeKey, key_of, same_failure
 from simfutures.program import Outcome, Program
 from simfutures.sim import context
@@ -99,34 +101,78 @@ class _Shrinker:
 
 def shrink(program: Program, schedule: Schedule, target: OutcomeKey, *,
            limits: Limits | None = None, budget: int = DEFAULT_BUDGET) -> ShrinkResult:
-    """The simplest schedule found that still fails like ``target`` (at worst, the input)."""
+    """The simplest schedule found that still fails like ``target`` (at worst, the input).
+
+    Local edits first (cheap, and they usually remove most forced choices);
+    then, since a preemption can rarely just be dropped but often *moved*, a
+    bounded search (fewest preemptions first, half the remaining budget) for
+    the same failure with fewer preemptions; then local edits again.
+    """
     shrinker = _Shrinker(program, target, limits, budget)
     outcome, size = shrinker.measure(schedule.indices())
     original = size
-    current = outcome.schedule
     if not same_failure(target, key_of(outcome)):
         # Not a failure of this program (any more): nothing to shrink toward.
-        return ShrinkResult(current, outcome, size, original, 0)
+        return ShrinkResult(outcome.schedule, outcome, size, original, 0)
+    outcome, size = _local_passes(shrinker, outcome, size)
+    if size.preemptions:
+        found = _fewer_preemptions(shrinker, outcome.schedule, size)
+        if found is not None:
+            outcome, size = _local_passes(shrinker, *found)
+    return ShrinkResult(outcome.schedule, outcome, size, original, shrinker.runs)
 
-    def accept(found: tuple[Outcome, Size]) -> None:
-        nonlocal outcome, size, current
-        outcome, size = found
-        current = outcome.schedule
 
+def _local_passes(shrinker: _Shrinker, outcome: Outcome, size: Size) -> tuple[Outcome, Size]:
     passes: tuple[Callable[[list[int], list[str]], list[list[int]]], ...] = (
         _cut_tail, _zero_chunks, _lower_each)
     improved = True
-    while improved and shrinker.runs < budget:
+    while improved and shrinker.runs < shrinker.budget:
         improved = False
         for make_candidates in passes:
+            current = outcome.schedule
             kinds = [c.kind for c in current.choices]
             for candidate in make_candidates(_trimmed(current), kinds):
                 found = shrinker.attempt(candidate, size)
                 if found is not None:
-                    accept(found)
+                    outcome, size = found
                     improved = True
                     break  # the schedule changed: regenerate candidates from it
-    return ShrinkResult(current, outcome, size, original, shrinker.runs)
+    return outcome, size
+
+
+class _BudgetSpent(Exception):
+    pass
+
+
+class _Budgeted:
+    """The program, as far as the shrinker's budget allows running it."""
+
+    def __init__(self, shrinker: _Shrinker, runs: int) -> None:
+        self._shrinker = shrinker
+        self._last = min(shrinker.budget, shrinker.runs + runs)
+
+    def run(self, chooser: Chooser, **kwargs: object) -> Outcome:
+        if self._shrinker.runs >= self._last:
+            raise _BudgetSpent()
+        self._shrinker.runs += 1
+        return self._shrinker.program.run(chooser, limits=self._shrinker.limits)
+
+
+def _fewer_preemptions(shrinker: _Shrinker, schedule: Schedule, size: Size
+                       ) -> tuple[Outcome, Size] | None:
+    # The program's random seed stays what it is: only the interleaving is searched.
+    start = [exhaustive.Step(c.index, c.options, c.kind, False)
+             for c in schedule.choices[:1] if c.kind != "thread"]
+    program = _Budgeted(shrinker, (shrinker.budget - shrinker.runs) // 2)
+    try:
+        for count in range(size.preemptions):
+            for leaf in exhaustive.round_walk(program, count, start=start,  # type: ignore[arg-type]
+                                              within=len(start)):
+                if same_failure(shrinker.target, key_of(leaf.outcome)):
+                    return leaf.outcome, Size.of(leaf.outcome.schedule, leaf.preemptions)
+    except _BudgetSpent:
+        pass
+    return None
 
 
 def _nonzero(indices: list[int]) -> list[int]:
