@@ -195,3 +195,9 @@ def test_run_with_an_unwritable_trace_path_is_a_one_line_error(tmp_path: Path) -
     assert done.stderr.count("\n") == 1
     assert "cannot write trace to" in done.stderr and "no such directory" in done.stderr
     assert done.stdout == ""  # nothing ran
+
+
+def test_a_seed_gives_the_same_trace_every_time() -> None:
+    path = ROOT / "examples" / "seeds" / "futures_process_pool_map.py"
+    traces = {json.dumps(traced(path, 5)[1], sort_keys=True) for _ in range(5)}
+    assert len(traces) == 1

@@ -9,7 +9,6 @@ it.  Exit status 1 when some real outcome was produced by no schedule.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from simfutures.commands.options import add_limit_options, limits_from, non_negative_int
 from simfutures.trace.compare import CompareError
@@ -59,6 +58,4 @@ def main(args: argparse.Namespace) -> int:
     replay = getattr(program, "replay_command", None)
     print(report.render(replay=(lambda seed: replay(f"--seed {seed}")) if replay else None),
           end="")
-    if args.trace:
-        print(f"trace written to {args.trace}", file=sys.stderr)
     return report.exit_code

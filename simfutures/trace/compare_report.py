@@ -21,6 +21,10 @@ def _indented(text: str, prefix: str = "    ") -> list[str]:
     return [prefix + line for line in lines]
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _runs(runs: tuple[int, ...]) -> str:
     label = "run" if len(runs) == 1 else "runs"
     return f"{label} " + ", ".join(map(str, runs))
@@ -51,8 +55,9 @@ def _outcome_block(number: int, outcome: RealOutcome, report: ComparisonReport,
 def render_report(report: ComparisonReport, *, replay: Callable[[int], str] | None = None
                   ) -> str:
     title = f"{report.title}: " if report.title else ""
-    lines = [f"{title}{report.real_runs} real runs, {report.sim_runs} simulated schedules "
-             f"({report.sim_distinct} distinct outcomes)", ""]
+    lines = [f"{title}{_plural(report.real_runs, 'real run')}, "
+             f"{_plural(report.sim_runs, 'simulated schedule')} "
+             f"({_plural(report.sim_distinct, 'distinct outcome')})", ""]
     for number, outcome in enumerate(report.real, 1):
         lines += _outcome_block(number, outcome, report, replay)
         lines.append("")
@@ -60,12 +65,13 @@ def render_report(report: ComparisonReport, *, replay: Callable[[int], str] | No
     if unseen:
         seeds = ", ".join(str(seed) for _, seed in unseen[:8]) + (", ..." if len(unseen) > 8
                                                                   else "")
-        lines.append(f"simulated outcomes the {report.real_runs} real runs did not show: "
-                     f"{len(unseen)} (seeds {seeds}); expected: real runs favour a few "
-                     "interleavings, so this proves nothing by itself")
+        real = _plural(report.real_runs, "real run")
+        lines.append(f"simulated outcomes the {real} did not show: {len(unseen)} "
+                     f"(seeds {seeds}); expected: real runs favour a few interleavings, "
+                     "so this proves nothing by itself")
     else:
-        lines.append(f"every simulated outcome also showed up in the {report.real_runs} "
-                     "real runs")
+        lines.append("every simulated outcome also showed up in the "
+                     f"{_plural(report.real_runs, 'real run')}")
     for note in report.notes:
         lines.append(f"note: {note}")
     if report.ok:

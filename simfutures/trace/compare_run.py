@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from simfutures import events
 from simfutures.program import EXIT_STOPPED, Outcome, Program, load_program
 from simfutures.sim.chooser import chooser_for_seed
@@ -24,6 +26,7 @@ from simfutures.trace.compare import (
     real_ending,
     sim_ending,
 )
+from simfutures.trace.perfetto import TraceWriteError
 from simfutures.trace.real_runs import RealRun, run_script
 
 
@@ -114,17 +117,24 @@ def compare_program(path: str | os.PathLike, argv: Sequence[str] = (), *, real_r
                                   title=f"compare {path}",
                                   key=None if line_breaks else ignore_line_breaks)
         if trace_path is not None:
-            _keep_trace(report, tmp, Path(trace_path))
+            report = _keep_trace(report, tmp, Path(trace_path))
     return report
 
 
-def _keep_trace(report: ComparisonReport, tmp: str, target: Path) -> None:
+def _keep_trace(report: ComparisonReport, tmp: str, target: Path) -> ComparisonReport:
     number = report.surprises[0].runs[0] if report.surprises else 1
     source = Path(tmp, f"run{number}.json")
     if not source.exists():
-        raise CompareError(f"real run {number} wrote no trace (it exited before the end "
-                           "of the interpreter, e.g. with os._exit, or was killed)")
-    shutil.copyfile(source, target)
+        # The comparison stands; only the trace is missing: say so in the report.
+        return attrs.evolve(report, notes=(*report.notes, (
+            f"no trace written: real run {number} ended without writing one (killed at the "
+            "time limit, or left with os._exit)")))
+    try:
+        shutil.copyfile(source, target)
+    except OSError as exc:
+        raise TraceWriteError(f"cannot write trace to {target}: {exc.strerror}") from None
+    return attrs.evolve(report, notes=(*report.notes, f"trace of real run {number} written "
+                                       f"to {target}"))
 
 
 # -- functions, for the pytest fixture -----------------------------------------
