@@ -11,8 +11,8 @@ class GuardedReplay:
     """A strict ReplayChooser that remembers where the schedule stopped fitting.
 
     The ScheduleError is raised inside the simulated program, whose own
-    ``except Exception`` (or the run's failure handling) could swallow it or
-    report it as the program's crash; ``divergence`` keeps it for the caller.
+    ``except Exception`` could swallow it; ``divergence`` keeps it for the
+    caller whatever the program or the simulator does with it.
     """
 
     def __init__(self, schedule: Schedule) -> None:
@@ -32,7 +32,10 @@ def replay_checked(program: Program, schedule: Schedule, *, limits: Limits | Non
                    observers: tuple = (), source: str = "the schedule") -> Outcome:
     """Run ``schedule``; raise ScheduleError (naming ``source``) if it does not fit."""
     chooser = GuardedReplay(schedule)
-    outcome = program.run(chooser, limits=limits, observers=observers)
+    try:
+        outcome = program.run(chooser, limits=limits, observers=observers)
+    except ScheduleError as exc:  # the simulator re-raises a chooser's error after the run
+        raise ScheduleError(f"{source}: {exc}") from None
     if chooser.divergence is not None:
         raise ScheduleError(f"{source}: {chooser.divergence}")
     return outcome
