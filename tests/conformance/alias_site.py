@@ -16,8 +16,10 @@ It must never write to stdout/stderr (some tests assert a child's stderr is
 empty), so problems are recorded in module globals that the runner checks:
 
 * ``ALIAS_ERROR``: formatted traceback if importing the target failed.
-* ``PRELOADED``: True if the stdlib ``concurrent.futures`` was already imported
-  before aliasing (then early importers, e.g. asyncio, hold the stdlib module).
+* ``PRELOADED``: True if the stdlib ``concurrent.futures`` was imported before
+  the target (then early importers, e.g. asyncio, hold the stdlib module).
+* ``STDLIB_USED_BY_TARGET``: True if importing the target imported the stdlib
+  ``concurrent.futures`` (the target reuses some of it, e.g. exception classes).
 """
 
 import os
@@ -30,16 +32,18 @@ TARGET = os.environ.get(TARGET_ENV, "")
 ALIASED = False
 ALIAS_ERROR = None
 PRELOADED = False
+STDLIB_USED_BY_TARGET = False
 
 
 def _install(target):
     import importlib
 
-    global ALIASED, PRELOADED
+    global ALIASED, PRELOADED, STDLIB_USED_BY_TARGET
     PRELOADED = "concurrent.futures" in sys.modules
     aliases = {"concurrent.futures": importlib.import_module(target)}
     for sub in SUBMODULES:
         aliases[f"concurrent.futures.{sub}"] = importlib.import_module(f"{target}.{sub}")
+    STDLIB_USED_BY_TARGET = not PRELOADED and "concurrent.futures" in sys.modules
     # Importing the target may itself import the stdlib package; alias afterwards.
     import concurrent
 

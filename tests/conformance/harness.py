@@ -255,7 +255,7 @@ def _run_until_complete(
         meta["runner_starts"] = meta.get("runner_starts", 0) + 1
         in_flight = None
         finished = False
-        progressed = False
+        last = None
         for ev in events:
             kind = ev["event"]
             if kind == "start":
@@ -264,7 +264,7 @@ def _run_until_complete(
                 results[ev["id"]] = {k: v for k, v in ev.items() if k not in ("event", "id")}
                 if ev["id"] == in_flight:
                     in_flight = None
-                progressed = True
+                last = ev["id"]
             elif kind == "meta":
                 meta.update(ev["meta"])
             elif kind == "fatal":
@@ -289,14 +289,16 @@ def _run_until_complete(
                 + ("watchdog fired, stacks:\n" if hung else "runner died:\n") + _tail(part),
             }
             continue  # restart on what is left
-        if not progressed:
-            if rc == 0 and not events:
-                raise HarnessError(f"runner produced no events (rc 0)\n{_tail(log)}")
-            results[PSEUDO_RUNNER] = {
-                "outcome": "crashed", "duration": None,
-                "detail": f"runner exit code {rc} outside any test\n{_tail(log)}",
-            }
-            return results
+        # The runner died between tests (class/module fixtures, cleanups).
+        if rc == 0 and not events:
+            raise HarnessError(f"runner produced no events (rc 0)\n{_tail(log)}")
+        pseudo = f"<runner died after {last}>" if last else PSEUDO_RUNNER
+        results[pseudo] = {
+            "outcome": "crashed", "duration": None,
+            "detail": f"runner exit code {rc} outside any test\n{_tail(log)}",
+        }
+        if last is None:
+            return results  # no progress: restarting would fail the same way
 
 
 def run_suite(
@@ -433,8 +435,11 @@ def _inner_main(args: argparse.Namespace) -> int:
                 real = importlib.import_module(args.target + sub)
                 if aliased is not real:
                     return fatal(f"concurrent.futures{sub} is not aliased to {args.target}{sub}")
-        emit(event="meta", meta={"target_file": getattr(cf, "__file__", None),
-                                 "stdlib_preloaded_before_alias": bool(site.PRELOADED)})
+        emit(event="meta", meta={
+            "target_file": getattr(cf, "__file__", None),
+            "stdlib_imported_before_target": bool(site.PRELOADED),
+            "stdlib_imported_by_target": bool(getattr(site, "STDLIB_USED_BY_TARGET", False)),
+        })
 
         # 2. Make test.support behave as under regrtest, and let
         #    assert_python_ok children see PYTHONPATH (otherwise they get -I).
@@ -482,6 +487,11 @@ def _inner_main(args: argparse.Namespace) -> int:
             super().__init__()
             self.current = {}
 
+        def uncaught(self, kind, text):
+            # Exceptions escaping threads / __del__ do not fail a test but
+            # often explain why it failed: keep them with the test.
+            self.current.setdefault("uncaught", []).append(f"{kind}: {text}")
+
         def _note(self, test, outcome, detail=""):
             if not isinstance(test, unittest.TestCase):  # setUpClass/module errors
                 emit(event="end", id=short_id(test), outcome=outcome, duration=0.0,
@@ -514,6 +524,11 @@ def _inner_main(args: argparse.Namespace) -> int:
                 rec["detail"] = cur["detail"]
             if support.environment_altered:
                 rec["env_changed"] = True
+            if cur.get("uncaught"):
+                rec["uncaught"] = cur["uncaught"]
+                if rec["outcome"] not in ("pass", "skip"):
+                    rec["detail"] = (rec.get("detail", "") + "\nuncaught during the test:\n"
+                                     + "\n".join(cur["uncaught"]))
             print(f"{short_id(test)} ... {rec['outcome']} ({rec['duration']:.2f}s)"
                   + (" [env changed]" if rec.get("env_changed") else ""), file=log, flush=True)
             if rec.get("detail") and rec["outcome"] not in ("pass", "skip"):
@@ -552,6 +567,28 @@ def _inner_main(args: argparse.Namespace) -> int:
                 self._note(test, "fail" if failed else "error", self._exc(test, err))
 
     result = Recorder()
+
+    def thread_hook(hook_args):
+        text = "".join(traceback.format_exception(
+            hook_args.exc_type, hook_args.exc_value, hook_args.exc_traceback))
+        name = hook_args.thread.name if hook_args.thread else "?"
+        result.uncaught(f"exception in thread {name}", text)
+        original_thread_hook(hook_args)
+
+    def unraisable_hook(hook_args):
+        text = "".join(traceback.format_exception(
+            hook_args.exc_type, hook_args.exc_value, hook_args.exc_traceback))
+        try:
+            where = repr(hook_args.object)
+        except Exception:  # noqa: BLE001 - a broken repr must not hide the report
+            where = object.__repr__(hook_args.object)
+        result.uncaught(f"unraisable ({hook_args.err_msg or 'ignored'} {where})", text)
+        original_unraisable_hook(hook_args)
+
+    import threading
+
+    original_thread_hook, threading.excepthook = threading.excepthook, thread_hook
+    original_unraisable_hook, sys.unraisablehook = sys.unraisablehook, unraisable_hook
     result.startTestRun()
     unittest.TestSuite(chosen).run(result)
     result.stopTestRun()
@@ -578,6 +615,8 @@ def summary(record: dict) -> str:
         "counts: " + ", ".join(f"{k}={v}" for k, v in c.items())
         + f"  wall {record['wall_time']:.1f}s  runner starts {record['meta'].get('runner_starts')}",
     ]
+    if record["meta"].get("stdlib_imported_by_target"):
+        lines.append("note: importing the target also imports the stdlib concurrent.futures")
     for test_id, rec in tests.items():
         if rec["outcome"] not in OUTCOMES_OK:
             detail = (rec.get("detail") or "").strip().splitlines() or [""]
