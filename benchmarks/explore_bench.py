@@ -9,7 +9,10 @@ Part 1, for every racy program in tests/races and every strategy:
   rate    share of failing runs among the first N (random, pct); 1/rate is the
           expected number of runs to a failure from any seed start
   time    wall time to the first failure, in one process
-Part 2: schedules per second of each seeded strategy on examples/seeds/*.py,
+Part 2: runs to the first failure on a larger program (8 tasks on 4 workers,
+30 scheduling points of unrelated work around one racy update): where a
+depth-first search drowns in interleavings of the unrelated work.
+Part 3: schedules per second of each seeded strategy on examples/seeds/*.py,
 one process, one core (the per-run cost includes capturing output and
 grouping the outcome, as in `explore`).
 """
@@ -19,6 +22,8 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -81,8 +86,43 @@ def races(budget: int, rate_runs: int) -> None:
     print(f"{'worst':24}" + "".join(f"{worst[label(n, o)]:>26}" for n, o in STRATEGIES))
 
 
+LARGER = """
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    counter = 0
+
+    def step(i):
+        global counter
+        for _ in range(5):
+            time.sleep(0)  # unrelated work with scheduling points
+        if i == 7:
+            value = counter
+            time.sleep(0)
+            counter = value + 1
+        else:
+            counter += 1
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for i in range(8):
+            pool.submit(step, i)
+    assert counter == 8, f"lost update: {counter}"
+"""
+
+
+def larger(budget: int) -> None:
+    print(f"\nPart 2: a larger program, runs to the first failure (budget {budget})")
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "larger_lost_update.py"
+        path.write_text(textwrap.dedent(LARGER))
+        program = load_program(path)
+        for name, options in STRATEGIES:
+            runs, seconds = first_failure(program, name, options, budget)
+            print(f"  {label(name, options):26}{runs if runs else '-':>6} {seconds:7.2f}s")
+
+
 def speed(seconds: float) -> None:
-    print(f"\nPart 2: schedules per second, one process ({seconds:g} s per cell)")
+    print(f"\nPart 3: schedules per second, one process ({seconds:g} s per cell)")
     print(f"{'example':34}{'random':>10}{'pct':>10}{'decisions':>11}")
     rates: dict[str, list[float]] = {"random": [], "pct": []}
     for path in SEEDS:
@@ -110,6 +150,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.speed:
         races(budget=300 if args.quick else 1000, rate_runs=100 if args.quick else 500)
+        larger(budget=1000 if args.quick else 3000)
     speed(0.5 if args.quick else 2.0)
 
 

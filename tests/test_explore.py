@@ -19,7 +19,7 @@ from simfutures.explore.runner import seed_range
 from simfutures.explore.search import ProgramSpec, SearchConfig, search, seeded_strategy
 from simfutures.explore.shrink import shrink
 from simfutures.explore.strategies import RandomWalk
-from simfutures.program import ScriptProgram
+from simfutures.program import ScriptProgram, load_program
 from simfutures.sim.chooser import ScheduleError, chooser_for_seed
 
 RACES = Path(__file__).parent / "races"
@@ -304,3 +304,23 @@ def test_progress_draws_on_its_stream_and_clears_it():
     progress.close()
     assert stream.getvalue().endswith("\r")
     assert progress_for(10, enabled=False) is None
+
+
+def test_scenario_runs_are_grouped_by_what_they_observed(tmp_path):
+    path = tmp_path / "race.yaml"
+    path.write_text(textwrap.dedent("""
+        name: two tasks race
+        executor: {kind: thread, max_workers: 2}
+        tasks:
+          fetch: {duration: {min: 0.1, max: 0.5}, returns: ok}
+        steps:
+          - submit: {task: fetch, as: a}
+          - submit: {task: fetch, as: b}
+          - as_completed: {timeout: 1, as: order}
+    """))
+    program = load_program(path)
+    result = search(ProgramSpec(str(path)), program, SearchConfig(strategy="random", runs=60))
+    observed = sorted(group.key.observed for group in result.groups)
+    assert len(observed) == 2 and result.failures == 0
+    assert "yielded a, b" in observed[0] and "yielded b, a" in observed[1]
+    assert all(group.key.stdout == "" for group in result.groups)

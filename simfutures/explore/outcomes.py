@@ -28,6 +28,7 @@ class OutcomeKey:
     stdout: str
     exit_code: int
     error: str | None  # one line: uncaught exception, deadlock, watchdog or limit
+    observed: str | None = None  # a scenario's observation (scenarios print nothing)
 
     @property
     def failed(self) -> bool:
@@ -36,7 +37,28 @@ class OutcomeKey:
 
 def key_of(outcome: Outcome) -> OutcomeKey:
     error = mask_addresses(outcome.error) if outcome.error is not None else None
-    return OutcomeKey(mask_addresses(outcome.stdout), outcome.exit_code, error)
+    observed = observation_text(outcome.detail) if outcome.detail is not None else None
+    return OutcomeKey(mask_addresses(outcome.stdout), outcome.exit_code, error, observed)
+
+
+def observation_text(detail: object) -> str | None:
+    """What a scenario run did, without its timestamps (they would make every run unique).
+
+    Duck-typed on the scenario Observation (steps, handles, printed), so that
+    other programs' details are simply not part of the outcome.
+    """
+    steps = getattr(detail, "steps", None)
+    handles = getattr(detail, "handles", None)
+    if steps is None or handles is None:
+        return None
+    lines = []
+    for step in steps:
+        name = f" {step.name}" if step.name else ""
+        yielded = f", yielded {', '.join(map(str, step.yielded))}" if step.yielded else ""
+        lines.append(f"{step.kind}{name}: {step.outcome}{yielded}")
+    lines += [f"{handle.name}: {handle.state}, {handle.outcome}" for handle in handles]
+    lines += [f"printed: {line}" for line in getattr(detail, "printed", ())]
+    return mask_addresses("\n".join(lines))
 
 
 def same_failure(a: OutcomeKey, b: OutcomeKey) -> bool:

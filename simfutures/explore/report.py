@@ -68,7 +68,9 @@ def _group_lines(number: int, group: OutcomeGroup, runs: int, ctx: ReportContext
     saved = ctx.example_files.get(group.first)
     if saved is not None:
         lines.append(f"    replay schedule: {ctx.replay('--schedule ' + saved)}")
-    lines += _indent(key.stdout) or ["    (no output)"]
+    if key.observed is not None:
+        lines += _indent(key.observed, "    ~ ")
+    lines += _indent(key.stdout) or ([] if key.observed else ["    (no output)"])
     return lines
 
 
@@ -139,6 +141,7 @@ def _size_json(size: Size) -> dict:
 
 def to_json(result: ExploreResult, ctx: ReportContext) -> dict:
     outcomes = [{"stdout": g.key.stdout, "exit_code": g.key.exit_code, "error": g.key.error,
+                 **({"observed": g.key.observed} if g.key.observed is not None else {}),
                  "count": g.count, "seeds": list(g.seeds), "schedule": g.example.to_json()}
                 for g in result.groups]
     report: dict = {"format": FORMAT, "program": ctx.program, "strategy": result.description,
@@ -206,7 +209,8 @@ def merge_reports(reports: Sequence[dict], sources: Sequence[str] = ()) -> dict:
             if overlap:
                 raise ReportError(f"{name}: seed {min(overlap)} is in two reports: "
                                   "shards must be disjoint")
-            key = (outcome["stdout"], outcome["exit_code"], outcome["error"])
+            key = (outcome["stdout"], outcome["exit_code"], outcome["error"],
+                   outcome.get("observed"))
             held = groups.get(key)
             if held is None:
                 groups[key] = dict(outcome, seeds=list(outcome["seeds"]))
