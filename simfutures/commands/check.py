@@ -148,7 +148,8 @@ def explain_scenario(
         return replays[seed]
 
     blocks = []
-    for failure in report.failures:
+    # The first failed run in full; the others would mostly repeat it.
+    for failure in report.failures[:1]:
         _, timeline = replay(failure.seed)
         body = f"replay: {replay_command(scenario.path, failure.seed)}\n"
         if failure.report:
@@ -156,11 +157,19 @@ def explain_scenario(
         body += f"timeline of seed {failure.seed}:\n" + textwrap.indent(timeline, _INDENT)
         blocks.append(f"{scenario.path}: seed {failure.seed}: the run failed: {failure.error}\n"
                       + textwrap.indent(body, _INDENT))
+    if len(report.failures) > 1:
+        blocks.append(f"{scenario.path}: {len(report.failures) - 1} more runs failed: "
+                      + _seed_list([f.seed for f in report.failures[1:]]) + "\n")
     for result in report.results:
         if not result.passed:
             blocks.append(_explain_claim(result, seeds, first_seed, report.runs, replay,
                                          more_runs))
     return "\n".join(blocks)
+
+
+def _seed_list(seeds: list[int], shown: int = 10) -> str:
+    text = ", ".join(f"seed {s}" for s in seeds[:shown])
+    return text + (f" and {len(seeds) - shown} more" if len(seeds) > shown else "")
 
 
 def _explain_claim(result: ClaimResult, seeds: list[int], first_seed: int, runs: int,
@@ -269,13 +278,24 @@ def _load_all(paths: list[str]) -> list[Program] | None:
 
 
 def main(args: argparse.Namespace) -> int:
-    global _checking
     programs = _load_all(args.files)
     if programs is None:
         return EXIT_USAGE
     from simfutures.sim.watchdog import WATCHDOG
 
-    WATCHDOG.on_stuck = _hard_exit
+    saved, WATCHDOG.on_stuck = WATCHDOG.on_stuck, _hard_exit
+    try:
+        failed = _check_all(programs, args)
+    finally:
+        WATCHDOG.on_stuck = saved  # main() may be called in-process (tests)
+    if len(programs) > 1:
+        print(f"{len(programs) - failed} of {len(programs)} files passed")
+    return EXIT_FAILED if failed else 0
+
+
+def _check_all(programs: list[Program], args: argparse.Namespace) -> int:
+    """Check each program, printing as it goes; return how many failed."""
+    global _checking
     limits = limits_from(args)
     failed = 0
     for program in programs:
@@ -290,9 +310,7 @@ def main(args: argparse.Namespace) -> int:
             passed, text = report.passed, _render_scenario(report, args, limits)
         failed += not passed
         print(text, end="", flush=True)
-    if len(programs) > 1:
-        print(f"{len(programs) - failed} of {len(programs)} files passed")
-    return EXIT_FAILED if failed else 0
+    return failed
 
 
 def _render_scenario(report: CheckReport, args: argparse.Namespace,
