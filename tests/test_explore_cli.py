@@ -159,6 +159,18 @@ def test_shrink_reports_a_simpler_schedule_that_still_fails_and_its_timeline(cli
     assert "AssertionError: lost update" in replayed.stderr
 
 
+def test_every_outcome_replays_from_its_saved_schedule(cli, races):
+    done = cli("explore", "first_response.py", "--runs", "100", "--json",
+               "--save-schedules", "examples", cwd=races)
+    outcomes = json.loads(done.stdout)["outcomes"]
+    assert len(outcomes) > 2
+    for outcome in outcomes:
+        saved = f"examples/first_response-pct-{outcome['seeds'][0]}.json"
+        replayed = cli("run", "first_response.py", "--schedule", saved, cwd=races)
+        assert (replayed.stdout, replayed.returncode) == (outcome["stdout"],
+                                                          outcome["exit_code"])
+
+
 def test_a_saved_schedule_can_be_shrunk_later(cli, races):
     cli("explore", "lock_order.py", "--runs", "500", "--stop-on-failure",
                "--save-schedule", "ci.json", cwd=races)

@@ -71,6 +71,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--save-schedule", "--schedule-out", metavar="FILE",
                         dest="save_schedule",
                         help="write the first failing (shrunk, with --shrink) schedule here")
+    parser.add_argument("--save-schedules", metavar="DIR",
+                        help="write the schedule of every outcome's first run into DIR "
+                        "(each replays with simfutures run --schedule)")
     parser.add_argument("--schedule", metavar="FILE",
                         help="do not search: replay a saved schedule and report it "
                         "(with --shrink: shrink it)")
@@ -157,7 +160,13 @@ def main(args: argparse.Namespace) -> int:
                                  default_dir=not args.json, path=path, tag=strategy_tag)
         if detail.schedule_file and detail.shrunk is None:
             example_files[result.first_failure.seed] = detail.schedule_file
-    if not args.json and not seeded:
+    if args.save_schedules:
+        for group in result.groups:
+            target = str(Path(args.save_schedules) / Path(
+                schedules.default_path(path, strategy_tag, group.first)).name)
+            schedules.save(target, group.example, path, strategy_tag, group.first)
+            example_files[group.first] = target
+    elif not args.json and not seeded:
         # Without a seed to give, a failing outcome is replayed from its saved schedule.
         failing = [g for g in result.groups if g.key.failed]
         for group in failing[:MAX_SAVED_EXAMPLES]:

@@ -124,6 +124,8 @@ def render_text(result: ExploreResult, ctx: ReportContext) -> str:
         lines.append(f"explored all {result.runs} schedules within the bound")
     elif result.exhausted is False:
         lines.append("the bounded space is not exhausted: raise --runs to go on")
+    if not all(ctx.seed_option(g.first) or g.first in ctx.example_files for g in result.groups):
+        lines.append("(to replay any outcome: --save-schedules DIR, or the schedules in --json)")
     lines.append("")
     for number, group in enumerate(result.groups, 1):
         lines += _group_lines(number, group, result.runs, ctx)
