@@ -23,7 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from simfutures.commands.check import DEFAULT_RUNS, claim_verdicts, explain_scenario, seed_span
+from simfutures.commands.check import (
+    DEFAULT_RUNS,
+    claim_verdicts,
+    explain_scenario,
+    plural,
+    seed_span,
+)
 from simfutures.commands.options import non_negative_int, positive_int
 from simfutures.scenario import ScenarioError, load_scenario
 from simfutures.scenario.check import CheckReport, check_scenario
@@ -198,9 +204,9 @@ class ScenarioItem(pytest.Item):
         failed = sum(not r.passed for r in report.results)
         what = [f"{failed} of {len(report.results)} claims fail"] if failed else []
         if report.failures:
-            what.append(f"{len(report.failures)} runs failed")
+            what.append(f"{plural(len(report.failures), 'run')} failed")
         header = (f"{self.scenario.path}:{_failed_line(report)}: {', '.join(what)} over "
-                  f"{report.runs} runs ({seed_span(first, report.runs)}) "
+                  f"{plural(report.runs, 'run')} ({seed_span(first, report.runs)}) "
                   f"in scenario {self.scenario.name!r}")
         return (header + "\n\n" + claim_verdicts(report) + "\n"
                 + explain_scenario(report, first_seed=first, more_runs="--simfutures-runs"))

@@ -182,6 +182,8 @@ steps:
   - sleep: 0.1
   - shutdown: {wait: false, cancel_futures: true}
   - wait
+expect:
+  - always: {state: {b: cancelled}}
 """)
     code, out, _ = check(path, "--runs", "13")
     assert code == 1
@@ -189,7 +191,7 @@ steps:
     assert f"replay: simfutures run {path} --seed 0 --timeline" in out
     assert "MainThread: Event.wait()" in out
     assert "cancel #2 slow" in out  # the timeline of seed 0
-    assert "13 runs failed" in out
+    assert "1 claim not judged over 13 runs (seeds 0..12), 13 runs failed" in out
     # Only the first failed run is shown in full.
     assert out.count("timeline of seed") == 1
     assert f"{path}: 12 more runs failed: seed 1, seed 2, " in out

@@ -158,7 +158,7 @@ def explain_scenario(
         blocks.append(f"{scenario.path}: seed {failure.seed}: the run failed: {failure.error}\n"
                       + textwrap.indent(body, _INDENT))
     if len(report.failures) > 1:
-        blocks.append(f"{scenario.path}: {len(report.failures) - 1} more runs failed: "
+        blocks.append(f"{scenario.path}: {plural(len(report.failures) - 1, 'more run')} failed: "
                       + _seed_list([f.seed for f in report.failures[1:]]) + "\n")
     for result in report.results:
         if not result.passed:
@@ -178,7 +178,7 @@ def _explain_claim(result: ClaimResult, seeds: list[int], first_seed: int, runs:
     written = source_line(claim.loc.path, claim.loc.line)
     body = f"{claim.loc.line} | {written}\n" if written is not None else ""
     if result.index is None:  # a 'sometimes' claim nobody witnessed
-        body += (f"not seen in {result.runs} runs ({seed_span(first_seed, runs)}); "
+        body += (f"not seen in {plural(result.runs, 'run')} ({seed_span(first_seed, runs)}); "
                  f"if the schedule is rare, try more runs ({more_runs})\n")
     else:
         seed = seeds[result.index]
@@ -193,12 +193,20 @@ def _explain_claim(result: ClaimResult, seeds: list[int], first_seed: int, runs:
     return f"{result}\n" + textwrap.indent(body, _INDENT)
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def scenario_summary(report: CheckReport, first_seed: int) -> str:
-    held = sum(r.passed for r in report.results)
-    text = (f"{report.scenario.name}: {held}/{len(report.results)} claims hold over "
-            f"{report.runs} runs ({seed_span(first_seed, report.runs)})")
+    over = f"over {plural(report.runs, 'run')} ({seed_span(first_seed, report.runs)})"
+    claims = len(report.scenario.expect)
+    if claims and not report.results:  # every run failed: nothing to judge claims on
+        text = f"{report.scenario.name}: {plural(claims, 'claim')} not judged {over}"
+    else:
+        held = sum(r.passed for r in report.results)
+        text = f"{report.scenario.name}: {held}/{claims} claims hold {over}"
     if report.failures:
-        text += f", {len(report.failures)} runs failed"
+        text += f", {plural(len(report.failures), 'run')} failed"
     return text
 
 
@@ -249,7 +257,7 @@ def render_script_check(check: ScriptCheck) -> str:
     body += (f"timeline of seed {check.failing_seed}:\n"
              + textwrap.indent(check.timeline or "(no events)\n", _INDENT))
     return (f"FAIL {check.path}: seed {check.failing_seed} failed ({what}); "
-            f"{check.runs - 1} runs passed before it\n" + textwrap.indent(body, _INDENT))
+            f"{plural(check.runs - 1, 'run')} passed before it\n" + textwrap.indent(body, _INDENT))
 
 
 # --- the command ------------------------------------------------------------------
