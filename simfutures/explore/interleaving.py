@@ -105,8 +105,9 @@ class InterleavingRecorder:
         if event.kind != "thread":
             if event.chosen:
                 self.forced += 1
-                self.rows.append(Row(event.time, event.thread,
-                                     f"{event.kind} choice {event.chosen} of {event.options}",
+                what = ("the program's random seed is" if event.kind == "random"
+                        else f"{event.kind} choice:")
+                self.rows.append(Row(event.time, "(simulator)", f"{what} {event.chosen}",
                                      forced=True))
             return
         sched = context.scheduler()

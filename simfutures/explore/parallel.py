@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -32,6 +32,9 @@ from simfutures.explore.runner import Collector, ExploreResult, explore_seeded, 
 from simfutures.explore.strategies import SeededStrategy
 from simfutures.program import Outcome, Program
 from simfutures.sim.scheduler import Limits
+
+if TYPE_CHECKING:  # search imports this module lazily: no cycle at run time
+    from simfutures.explore.search import ProgramSpec, SearchConfig
 
 #: Fewer runs than this per worker are not worth a process start (about 0.2 s).
 MIN_RUNS_PER_WORKER = 200
@@ -121,7 +124,7 @@ def _run_subtree(prefix: list[exhaustive.Step], count: int, cap: int) -> Slice:
 # -- in the parent ----------------------------------------------------------------------
 
 
-def _pool(workers: int, spec: Any, limits: Limits) -> ProcessPoolExecutor:
+def _pool(workers: int, spec: ProgramSpec, limits: Limits) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
                                initargs=(spec.path, tuple(spec.argv), limits))
@@ -147,8 +150,9 @@ def _in_order(pool: ProcessPoolExecutor, calls: Iterable[tuple], ahead: int
             future.cancel()
 
 
-def explore_parallel(spec: Any, program: Program, strategy: SeededStrategy, seeds: range,
-                     config: Any, progress: Progress | None = None) -> ExploreResult:
+def explore_parallel(spec: ProgramSpec, program: Program, strategy: SeededStrategy,
+                     seeds: range, config: SearchConfig,
+                     progress: Progress | None = None) -> ExploreResult:
     workers = useful_workers(config.workers, len(seeds))
     if workers == 1:
         return explore_seeded(program, strategy, seeds, limits=config.limits,
@@ -221,7 +225,8 @@ def _children(prefix: list[exhaustive.Step], trace: list[exhaustive.Step],
     return [prefix]
 
 
-def exhaustive_parallel(spec: Any, program: Program, config: Any, description: str,
+def exhaustive_parallel(spec: ProgramSpec, program: Program, config: SearchConfig,
+                        description: str,
                         progress: Progress | None = None) -> ExploreResult:
     """Round by round (as ``exhaustive.bounded_walk``), each round split into subtrees."""
     slices: list[Slice] = []

@@ -167,9 +167,9 @@ def to_json(result: ExploreResult, ctx: ReportContext) -> dict:
                 first["shrunk"] = {"schedule": shrunk.schedule.to_json(),
                                    **_size_json(shrunk.size), "runs": shrunk.runs}
             if detail.interleaving is not None:
-                key = "shrunk" if shrunk is not None else None
-                target = first[key] if key else first
-                target["timeline"] = detail.interleaving.render()
+                # The timeline belongs to the decisive schedule: the shrunk one if any.
+                decisive = first["shrunk"] if shrunk is not None else first
+                decisive["timeline"] = detail.interleaving.render()
         report["first_failure"] = first
     return report
 

@@ -81,9 +81,20 @@ def search_exhaustive(spec: ProgramSpec, program: Program, config: SearchConfig,
                       progress: Progress | None = None) -> ExploreResult:
     description = f"exhaustive, at most {config.max_preemptions} preemptions"
     if config.workers > 1:
-        from simfutures.explore.parallel import exhaustive_parallel
+        from simfutures.explore.parallel import MIN_RUNS_PER_WORKER, exhaustive_parallel
 
+        # The tree's size is unknown until walked: walk a little in this process
+        # first, and start workers only if that does not already finish the search.
+        probe = _walk(program, attrs.evolve(config, runs=min(
+            config.runs, MIN_RUNS_PER_WORKER * config.workers)), description, progress)
+        if probe.exhausted or probe.stopped_early or probe.runs >= config.runs:
+            return probe
         return exhaustive_parallel(spec, program, config, description, progress)
+    return _walk(program, config, description, progress)
+
+
+def _walk(program: Program, config: SearchConfig, description: str,
+          progress: Progress | None) -> ExploreResult:
     collector = Collector(config.stop_on_failure, progress)
     exhausted = False
     for leaf in exhaustive.bounded_walk(program, config.max_preemptions, limits=config.limits):
