@@ -124,9 +124,11 @@ class InterleavingRecorder:
                     f"-> {chosen.display_name} runs, from {_location_of(chosen)}")
         else:
             current = sched.current
-            waiting = current.waiting_on if current is not None else "waits"
+            waiting = current.waiting_on if current is not None else "ready"
+            # "ready": the clock just moved on and timers woke several threads at once.
+            why = "timers fire" if waiting == "ready" else f"waits: {waiting}"
             others = ", ".join(vt.display_name for vt in options if vt is not chosen)
-            text = (f"waits: {waiting}; {chosen.display_name} runs"
+            text = (f"{why}; {chosen.display_name} runs"
                     + (" (not first in line)" if forced else "") + f" (also ready: {others})")
         self.rows.append(Row(event.time, event.thread, text, forced))
 
