@@ -74,7 +74,7 @@ ALIAS_SITE = HERE / "alias_site.py"
 # name prefixes create_executor_tests() gives the generated classes.
 GROUPS = ("thread", "fork", "forkserver", "spawn")
 
-PER_TEST_TIMEOUT = 120.0  # seconds; the slowest stdlib test takes ~6 s
+PER_TEST_TIMEOUT = 60.0  # seconds; the slowest stdlib test takes ~6 s, deadlock tests wait 30 s
 EXIT_TIMEOUT = 60.0  # seconds allowed for interpreter shutdown after the last test
 OUTCOMES_OK = ("pass", "skip")
 PSEUDO_RUNNER = "<runner>"
