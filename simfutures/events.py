@@ -7,7 +7,8 @@ event site and never builds an event object.
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 import attrs
 

@@ -9,7 +9,8 @@ So the simulated thread pool *is* the real one, run on virtual threads.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Protocol
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from simfutures.events import EventBus
 

@@ -13,9 +13,10 @@ import os
 import types
 import weakref
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures.thread import BrokenThreadPool
 from queue import Empty
-from typing import Any, Callable
+from typing import Any
 
 from simfutures import events
 from simfutures.executor.base import Executor

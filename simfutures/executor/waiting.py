@@ -8,8 +8,9 @@ their seed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 from simfutures import events
 from simfutures.executor.states import CANCELLED_AND_NOTIFIED, FINISHED

@@ -9,7 +9,8 @@ import os
 import queue
 import threading
 import time
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from simfutures.runtime import WorldState
 
