@@ -41,12 +41,6 @@ RACES = {
 
 #: Fixed twins the simulator currently gets wrong (a correct program failing there is a
 #: simulator bug, not a pass): strict, so the mark must go once the bug is fixed.
-SIMULATOR_BUGS = {
-    "process_death_map": "sim bug: shutdown() of a pool whose idle worker was killed can "
-                         "deadlock (reap() joins a live worker blocked in recv())",
-}
-
-
 def _search(name: str, runs: int, stop_on_failure: bool):
     path = RACES_DIR / f"{name}.py"
     program = load_program(path)
@@ -74,9 +68,7 @@ def test_racy_program_is_found_within_the_budget_and_replays(name):
     assert key_of(program.run(chooser)) == failure.key
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=SIMULATOR_BUGS[name]))
-    if name in SIMULATOR_BUGS else name for name in sorted(RACES)])
+@pytest.mark.parametrize("name", sorted(RACES))
 def test_fixed_twin_passes_the_whole_budget(name):
     _program, _config, result = _search(f"{name}_fixed", BUDGET, stop_on_failure=True)
     failure = result.first_failure

@@ -178,6 +178,7 @@ def as_completed(rt: Runtime, fs: Iterable[Any], timeout: float | None = None) -
         pending = {f: None for f in fs if f not in finished}
         waiter = _create_and_install_waiters(rt, list(fs), "_AS_COMPLETED")
     finished_list = list(finished)
+    del finished  # keep no reference to futures once they are yielded
     finished_list.reverse()
     try:
         yield from _yield_finished_futures(finished_list, waiter, ref_collect=(fs,))
@@ -187,7 +188,9 @@ def as_completed(rt: Runtime, fs: Iterable[Any], timeout: float | None = None) -
                 wait_timeout = None
             else:
                 wait_timeout = end_time - rt.monotonic()
-                if wait_timeout < 0:
+                # <= rather than the stdlib's <: on a virtual clock time does
+                # not pass by itself, so a zero wait would repeat forever.
+                if wait_timeout <= 0:
                     if rt.bus.active:
                         _emit_timeout(rt, "as_completed", timeout)
                     raise TimeoutError(

@@ -38,18 +38,28 @@ class _Waiters:
     def wait(self, sched: Scheduler, what: str, timeout: float | None) -> bool:
         me = sched.current
         self._queue.append(me)
-        woke = sched.block(what, timeout)
-        if not woke:
-            try:
-                self._queue.remove(me)
-            except ValueError:
-                pass
+        woke = False
+        try:
+            woke = sched.block(what, timeout)
+        finally:
+            # Timed out, or unwound (its process was killed): a later wake-up
+            # must go to a thread that can still take it.
+            if not woke:
+                try:
+                    self._queue.remove(me)
+                except ValueError:
+                    pass
         return woke
 
     def wake_one(self, sched: Scheduler) -> bool:
-        if self._queue:
-            sched.wake(self._queue.popleft())
-            return True
+        queue = self._queue
+        while queue:
+            vt = queue.popleft()
+            # Skip threads already on their way out (timed out, or their process
+            # was killed): the wake-up must reach one that can take it.
+            if vt.killed is None and vt.waiting_on != "ready":
+                sched.wake(vt)
+                return True
         return False
 
     def wake_all(self, sched: Scheduler) -> None:
