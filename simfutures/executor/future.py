@@ -47,6 +47,28 @@ def describe_callable(fn: Any) -> str:
     return getattr(fn, "__qualname__", None) or type(fn).__name__
 
 
+class _ConditionView:
+    """Stands in for the stdlib Future's ``_condition`` for code that reaches
+    into it (CPython's own tests do): holding it holds the future's lock, and
+    ``notify_all`` wakes whoever blocks on the future."""
+
+    __slots__ = ("_future",)
+
+    def __init__(self, future: Future) -> None:
+        self._future = future
+
+    def __enter__(self) -> bool:
+        return self._future._lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._future._lock.release()
+
+    def notify_all(self) -> None:
+        self._future._open_gate()
+
+    notify = notify_all
+
+
 class Future:
     """Represents the result of an asynchronous computation."""
 
@@ -69,6 +91,10 @@ class Future:
         if gate is not None:
             self._gate = None
             gate.release()
+
+    @property
+    def _condition(self) -> _ConditionView:
+        return _ConditionView(self)
 
     def _await_done(self, timeout: float | None) -> None:
         """Block until the future is done or ``timeout`` passes (lock not held)."""

@@ -31,7 +31,7 @@ class _Interpreter:
 
     def __init__(self, rt: Runtime) -> None:
         self.shutting_down = False
-        self.lock = rt.lock()
+        self.lock = rt.fork_safe_lock()
         self.threads_queues: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self.pool_counter = itertools.count().__next__
         rt.at_exit(self.exit)
@@ -62,6 +62,9 @@ class _WorkItem:
     def run(self) -> None:
         if not self.future.set_running_or_notify_cancel():
             return
+        rt = self.future._rt
+        if rt.bus.active:  # only calls that really start (not cancelled ones)
+            _emit_start(rt, self.future)
         try:
             result = self.fn(*self.args, **self.kwargs)
         except BaseException as exc:
@@ -104,8 +107,6 @@ def _worker(rt: Runtime, executor_reference: Any, work_queue: Any, initializer: 
                 del executor
             work_item = work_queue.get(block=True)
             if work_item is not None:
-                if bus.active:
-                    _emit_start(rt, work_item.future)
                 work_item.run()
                 del work_item
                 continue

@@ -31,6 +31,12 @@ class OSRuntime(WorldState):
     monotonic = staticmethod(time.monotonic)
     getpid = staticmethod(os.getpid)
 
+    def fork_safe_lock(self) -> Any:
+        lock = _thread.allocate_lock()
+        os.register_at_fork(before=lock.acquire, after_in_child=lock._at_fork_reinit,
+                            after_in_parent=lock.release)
+        return lock
+
     def start_thread(self, target: Callable[[], None], name: str) -> threading.Thread:
         thread = threading.Thread(name=name, target=target)
         thread.start()

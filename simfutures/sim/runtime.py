@@ -28,6 +28,9 @@ class VirtualRuntime(WorldState):
     event = staticmethod(primitives.Event)
     simple_queue = staticmethod(primitives.SimpleQueue)
 
+    # Virtual processes never fork.
+    fork_safe_lock = staticmethod(primitives.InternalLock)
+
     def __init__(self) -> None:
         super().__init__()
         self.sched: Scheduler | None = None
