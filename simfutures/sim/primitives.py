@@ -91,7 +91,10 @@ class Lock:
 
     def _describe(self) -> str:
         owner = self._owner
-        return f"{type(self).__name__}.acquire() (held by {owner.display_name if owner else '-'})"
+        if owner is self._sched.current:
+            # The executor's futures block on a gate they hold themselves.
+            return "waiting for a future (result(), exception() or a map/as_completed step)"
+        return f"Lock.acquire() (held by {owner.display_name if owner else '-'})"
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         sched = self._sched

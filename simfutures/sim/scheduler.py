@@ -408,6 +408,9 @@ class Scheduler:
         main.waiting_on = "running"
         main.glet.switch()
         self.over = True
+        # Unwinding the abandoned threads runs their except/finally blocks:
+        # nothing they do is part of the run, so observers hear none of it.
+        self.bus.active = False
         self._discard_threads()
 
     def _discard_threads(self) -> None:
