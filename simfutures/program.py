@@ -140,6 +140,7 @@ class ScriptProgram:
     def __init__(self, path: str | os.PathLike, argv: Iterable[str] = ()) -> None:
         self.path = Path(path)
         self.argv = [str(self.path), *argv]
+        self._directory = str(self.path.resolve().parent)  # once, not per run
         source = _check_source_file(self.path)
         try:
             self.code = compile(source, str(self.path), "exec", dont_inherit=True)
@@ -162,7 +163,7 @@ class ScriptProgram:
         saved_path = list(sys.path)
         sys.modules["__main__"] = module
         sys.argv = list(self.argv)
-        sys.path.insert(0, str(self.path.resolve().parent))
+        sys.path.insert(0, self._directory)
         try:
             exec(self.code, module.__dict__)
         finally:

@@ -181,7 +181,12 @@ class InternalLock(Lock):
             self._waiters.wake_one(self._sched)
 
     def __exit__(self, *exc: object) -> None:
-        self.release()
+        # release(), inlined: the executor's `with lock:` is the hottest path.
+        if self._owner is None:
+            raise RuntimeError("release unlocked lock")
+        self._owner = None
+        if self._waiters._queue:
+            self._waiters.wake_one(self._sched)
 
 
 class RLock:
