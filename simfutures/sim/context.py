@@ -44,10 +44,6 @@ def active() -> bool:
     return _scheduler is not None and _os_thread == _thread.get_ident()
 
 
-def in_simulation_thread() -> bool:
-    return _os_thread == _thread.get_ident()
-
-
 def scheduler() -> Scheduler:
     sched = _scheduler
     if sched is None:
