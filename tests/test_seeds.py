@@ -14,9 +14,11 @@ from simfutures.sim.chooser import chooser_for_seed
 SEARCH_BUDGET = 3000
 
 
-def first_seed_printing(program: ScriptProgram, wanted: str, budget: int) -> int | None:
+def first_seed_printing(program: ScriptProgram, wanted: str, budget: int,
+                        exit_code: int = 0) -> int | None:
     for seed in range(budget):
-        if normalise(program.run(chooser_for_seed(seed)).stdout) == wanted:
+        outcome = program.run(chooser_for_seed(seed))
+        if outcome.exit_code == exit_code and normalise(outcome.stdout) == wanted:
             return seed
     return None
 
@@ -32,8 +34,11 @@ def test_some_seed_prints_the_documented_output_and_replays_byte_identically(scr
 
 @pytest.mark.parametrize("script", SEED_SCRIPTS)
 def test_a_real_run_is_among_the_simulated_outcomes(script):
+    # Not check=True: some examples really do fail in some runs (the broken-pool one
+    # can raise from submit()), and the simulator must allow that too.
     real = subprocess.run([sys.executable, str(SEEDS_DIR / script)], capture_output=True,
-                          text=True, timeout=60, check=True)
+                          text=True, timeout=60)
     program = ScriptProgram(SEEDS_DIR / script)
-    seed = first_seed_printing(program, normalise(real.stdout), SEARCH_BUDGET)
+    seed = first_seed_printing(program, normalise(real.stdout), SEARCH_BUDGET,
+                               exit_code=real.returncode)
     assert seed is not None, f"the simulator never printed this real output:\n{real.stdout}"

@@ -13,7 +13,7 @@ import os
 import types
 import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures.thread import BrokenThreadPool
 from queue import Empty
 from typing import Any
@@ -200,6 +200,16 @@ class ThreadPoolExecutor(Executor):
             self._threads.add(t)
             self._world.threads_queues[t] = self._work_queue
 
+    def _drain_work_queue(self) -> Iterator[_WorkItem]:
+        """Take every queued work item out (dropping wake-up markers)."""
+        while True:
+            try:
+                work_item = self._work_queue.get_nowait()
+            except Empty:
+                return
+            if work_item is not None:
+                yield work_item
+
     def _initializer_failed(self) -> None:
         with self._shutdown_lock:
             self._broken = ("A thread initializer failed, the thread pool "
@@ -209,13 +219,8 @@ class ThreadPoolExecutor(Executor):
                 rt.bus.emit(events.PoolBroken(rt.monotonic(), rt.current_thread_name(),
                                               self._thread_name_prefix, self._broken))
             # Drain the work queue and mark pending futures failed.
-            while True:
-                try:
-                    work_item = self._work_queue.get_nowait()
-                except Empty:
-                    break
-                if work_item is not None:
-                    work_item.future.set_exception(BrokenThreadPool(self._broken))
+            for work_item in self._drain_work_queue():
+                work_item.future.set_exception(BrokenThreadPool(self._broken))
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._shutdown_lock:
@@ -223,14 +228,8 @@ class ThreadPoolExecutor(Executor):
             if self._rt.bus.active:
                 self._emit_shutdown(self._thread_name_prefix, wait, cancel_futures)
             if cancel_futures:
-                # Drain all work items from the queue, and then cancel their futures.
-                while True:
-                    try:
-                        work_item = self._work_queue.get_nowait()
-                    except Empty:
-                        break
-                    if work_item is not None:
-                        work_item.future.cancel()
+                for work_item in self._drain_work_queue():
+                    work_item.future.cancel()
 
             # Send a wake-up to prevent threads calling _work_queue.get(block=True) from
             # blocking forever.

@@ -51,6 +51,18 @@ class _Waiters:
                     pass
         return woke
 
+    def wait_until(self, sched: Scheduler, ready: Callable[[], Any],
+                   what: str | Callable[[], str], deadline: float | None) -> bool:
+        """Park until ``ready()`` holds (True) or virtual time passes ``deadline``
+        (False).  ``what`` (or what it returns, re-read on each wait: a lock's
+        holder can change) describes the wait in deadlock reports."""
+        while not ready():
+            remaining = _remaining(sched, deadline)
+            if remaining is not None and remaining <= 0:
+                return False
+            self.wait(sched, what if isinstance(what, str) else what(), remaining)
+        return True
+
     def wake_one(self, sched: Scheduler) -> bool:
         queue = self._queue
         while queue:
@@ -111,11 +123,9 @@ class Lock:
         if not blocking:
             return False
         deadline = None if timeout == -1 else sched.now + timeout
-        while self._owner is not None:
-            remaining = _remaining(sched, deadline)
-            if remaining is not None and remaining <= 0:
-                return False
-            self._waiters.wait(sched, self._describe(), remaining)
+        if not self._waiters.wait_until(sched, lambda: self._owner is None, self._describe,
+                                        deadline):
+            return False
         self._owner = sched.current
         return True
 
@@ -209,15 +219,14 @@ class RLock:
             self._count += 1
             return True
         sched.preempt()
-        deadline = None if timeout == -1 or not blocking else sched.now + timeout
-        while self._owner is not None:
+        if self._owner is not None:
             if not blocking:
                 return False
-            remaining = _remaining(sched, deadline)
-            if remaining is not None and remaining <= 0:
+            deadline = None if timeout == -1 else sched.now + timeout
+            if not self._waiters.wait_until(
+                    sched, lambda: self._owner is None,
+                    lambda: f"RLock.acquire() (held by {self._owner.display_name})", deadline):
                 return False
-            owner = self._owner.display_name
-            self._waiters.wait(sched, f"RLock.acquire() (held by {owner})", remaining)
         self._owner = me
         self._count = 1
         return True
@@ -355,14 +364,11 @@ class Semaphore:
         if not _active(sched):
             return True
         sched.preempt()
-        deadline = _deadline(sched, timeout)
-        while self._value == 0:
-            if not blocking:
+        if self._value == 0:
+            if not blocking or not self._waiters.wait_until(
+                    sched, lambda: self._value, f"{type(self).__name__}.acquire()",
+                    _deadline(sched, timeout)):
                 return False
-            remaining = _remaining(sched, deadline)
-            if remaining is not None and remaining <= 0:
-                return False
-            self._waiters.wait(sched, f"{type(self).__name__}.acquire()", remaining)
         self._value -= 1
         return True
 
@@ -468,13 +474,11 @@ class Barrier:
             self._generation += 1
             self._waiters.wake_all(sched)
             return index
-        deadline = _deadline(sched, timeout)
-        while generation == self._generation and not self._broken:
-            remaining = _remaining(sched, deadline)
-            if remaining is not None and remaining <= 0:
-                self._break()
-                raise BrokenBarrierError
-            self._waiters.wait(sched, "Barrier.wait()", remaining)
+        if not self._waiters.wait_until(
+                sched, lambda: generation != self._generation or self._broken,
+                "Barrier.wait()", _deadline(sched, timeout)):
+            self._break()
+            raise BrokenBarrierError
         if self._broken and generation == self._generation:
             raise BrokenBarrierError
         return index
@@ -528,12 +532,10 @@ class SimpleQueue:
             raise ValueError("'timeout' must be a non-negative number")
         if _active(sched):
             sched.preempt()
-            deadline = _deadline(sched, timeout) if block else None
-            while not self._items:
-                remaining = _remaining(sched, deadline)
-                if not block or (remaining is not None and remaining <= 0):
-                    raise Empty
-                self._getters.wait(sched, f"{type(self).__name__}.get()", remaining)
+            if not self._items and not (block and self._getters.wait_until(
+                    sched, lambda: self._items, f"{type(self).__name__}.get()",
+                    _deadline(sched, timeout))):
+                raise Empty
         elif not self._items:
             raise Empty
         return self._items.popleft()
@@ -588,12 +590,10 @@ class Queue:
             raise ValueError("'timeout' must be a non-negative number")
         if _active(sched):
             sched.preempt()
-            deadline = _deadline(sched, timeout) if block else None
-            while self.full():
-                remaining = _remaining(sched, deadline)
-                if not block or (remaining is not None and remaining <= 0):
-                    raise Full
-                self._putters.wait(sched, f"{type(self).__name__}.put()", remaining)
+            if self.full() and not (block and self._putters.wait_until(
+                    sched, lambda: not self.full(), f"{type(self).__name__}.put()",
+                    _deadline(sched, timeout))):
+                raise Full
             self._put(item)
             self.unfinished_tasks += 1
             self._getters.wake_one(sched)
@@ -610,12 +610,10 @@ class Queue:
             raise ValueError("'timeout' must be a non-negative number")
         if _active(sched):
             sched.preempt()
-            deadline = _deadline(sched, timeout) if block else None
-            while not self._qsize():
-                remaining = _remaining(sched, deadline)
-                if not block or (remaining is not None and remaining <= 0):
-                    raise Empty
-                self._getters.wait(sched, f"{type(self).__name__}.get()", remaining)
+            if not self._qsize() and not (block and self._getters.wait_until(
+                    sched, self._qsize, f"{type(self).__name__}.get()",
+                    _deadline(sched, timeout))):
+                raise Empty
             item = self._get()
             self._putters.wake_one(sched)
             return item

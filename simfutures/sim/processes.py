@@ -210,12 +210,9 @@ class _Channel(_Waitable):
     def recv(self, timeout: float | None = None) -> Any:
         sched = self._sched
         sched.preempt()
-        deadline = _deadline(sched, timeout)
-        while not self._items:
-            remaining = _remaining(sched, deadline)
-            if remaining is not None and remaining <= 0:
-                raise TimeoutError
-            self._getters.wait(sched, "recv()", remaining)
+        if not self._getters.wait_until(sched, lambda: self._items, "recv()",
+                                        _deadline(sched, timeout)):
+            raise TimeoutError
         return self._items.popleft()
 
     def poll(self, timeout: float | None = 0.0) -> bool:
@@ -301,12 +298,10 @@ class Queue:
 
         sched = self._channel._sched
         sched.preempt()
-        deadline = _deadline(sched, timeout)
-        while self.full():
-            remaining = _remaining(sched, deadline)
-            if not block or (remaining is not None and remaining <= 0):
-                raise Full
-            self._putters.wait(sched, "Queue.put() (queue full)", remaining)
+        if self.full() and not (block and self._putters.wait_until(
+                sched, lambda: not self.full(), "Queue.put() (queue full)",
+                _deadline(sched, timeout))):
+            raise Full
         self._channel.send(obj)
 
     def put_nowait(self, obj: Any) -> None:

@@ -186,8 +186,8 @@ class Scheduler:
         priorities, preemption bounds, timelines).  Only meaningful while that
         choice is being made: inside ``chooser.choose`` or a ``Decision`` observer.
         """
-        # _pick_next offers len(ready) + 1 options when the running thread could go on,
-        # len(ready) when it cannot: the count alone tells the two apart.
+        # preempt() offers len(ready) + 1 options (the running thread could go on),
+        # _next_to_run() len(ready): the count alone tells the two apart.
         if n == len(self.ready) + 1:
             return [self.current, *self.ready], True
         return list(self.ready), False
@@ -238,7 +238,7 @@ class Scheduler:
             # The run ends: returning from this greenlet continues in the root.
             self.over = True
             return
-        nxt = self._pick_next(still_runnable=False)
+        nxt = self._next_to_run()
         if nxt is None:
             return
         self.current = nxt
@@ -256,11 +256,11 @@ class Scheduler:
             raise killed
         self.steps += 1
         if self.steps > self.limits.max_steps:
-            self._count_step()
+            self._stop_at_step_limit()
         ready = self.ready
         if not ready:
             return
-        # Inlined _pick_next(still_runnable=True): this is the hottest path.
+        # Index 0: the running thread goes on; any other: it goes to the back of the line.
         index = self.choose(len(ready) + 1, "thread")
         if index:
             nxt = ready[index - 1]
@@ -268,6 +268,7 @@ class Scheduler:
             cur = self.current
             cur.waiting_on = "ready"
             ready.append(cur)
+            nxt.waiting_on = "running"
             self._switch_to(nxt)
 
     def block(self, waiting_on: str, timeout: float | None = None) -> bool:
@@ -278,12 +279,14 @@ class Scheduler:
         assert cur is not None
         if cur.killed is not None:
             raise cur.killed
-        self._count_step(1)
+        self.steps += 1
+        if self.steps > self.limits.max_steps:
+            self._stop_at_step_limit()
         cur.waiting_on = waiting_on
         cur.timed_out = False
         if timeout is not None:
             self._add_timer(self.now + max(timeout, 0.0), cur, None)
-        nxt = self._pick_next(still_runnable=False)
+        nxt = self._next_to_run()
         if nxt is None:  # the run stopped while we looked for someone to run
             raise SimulationAborted()
         self._switch_to(nxt)
@@ -310,12 +313,10 @@ class Scheduler:
 
     # -- internals -------------------------------------------------------------
 
-    def _count_step(self, increment: int = 0) -> None:
-        self.steps += increment
-        if self.steps > self.limits.max_steps:
-            self.stop(LimitError(
-                f"step limit reached: {self.limits.max_steps} scheduling points without the "
-                "program finishing (raise it with --max-steps)", self.thread_reports()))
+    def _stop_at_step_limit(self) -> None:
+        self.stop(LimitError(
+            f"step limit reached: {self.limits.max_steps} scheduling points without the "
+            "program finishing (raise it with --max-steps)", self.thread_reports()))
 
     def _add_timer(self, when: float, vt: VThread, fn: Callable[[], None] | None) -> None:
         heapq.heappush(self.timers, (when, next(self._timer_seq), vt, vt.wake_token, fn))
@@ -332,19 +333,10 @@ class Scheduler:
         if cur is not None and cur.killed is not None:
             raise cur.killed
 
-    def _pick_next(self, still_runnable: bool) -> VThread | None:
-        """Choose who runs next; None if the run just stopped."""
+    def _next_to_run(self) -> VThread | None:
+        """Choose who runs now that the running thread cannot go on (advancing the
+        clock if nobody is ready); None if the run just stopped."""
         ready = self.ready
-        cur = self.current
-        if still_runnable:
-            index = self.choose(len(ready) + 1, "thread")
-            if index == 0:
-                return cur
-            nxt = ready[index - 1]
-            del ready[index - 1]
-            cur.waiting_on = "ready"
-            ready.append(cur)
-            return nxt
         while not ready:
             if not self._advance_clock():
                 return None

@@ -172,7 +172,8 @@ class Thread:
 
 
 class _MainThread(Thread):
-    """The facade of the virtual thread that runs the simulated program."""
+    """The facade of a (virtual) process's main thread; every other virtual
+    thread gets its facade from ``Thread.start``."""
 
     def __init__(self, vt: VThread) -> None:
         self._sched = context.scheduler()
@@ -180,18 +181,6 @@ class _MainThread(Thread):
         self._daemonic = False
         self._vt = vt
         self._serial = 0
-        vt.facade = self
-
-
-class _DummyThread(Thread):
-    """Stands for a virtual thread that has no facade (should not happen)."""
-
-    def __init__(self, vt: VThread) -> None:
-        self._sched = context.scheduler()
-        self._name = vt.name
-        self._daemonic = True
-        self._vt = vt
-        self._serial = -vt.ident
         vt.facade = self
 
 
@@ -225,7 +214,7 @@ def current_thread() -> Thread:
     if not context.active():
         return _real_threading.current_thread()
     vt = context.current()
-    return vt.facade if vt.facade is not None else _DummyThread(vt)
+    return vt.facade
 
 
 def main_thread() -> Thread:
@@ -233,7 +222,7 @@ def main_thread() -> Thread:
         return _real_threading.main_thread()
     sched = context.scheduler()
     main = sched.process_main(context.current())
-    return main.facade if main.facade is not None else _DummyThread(main)
+    return main.facade
 
 
 def get_ident() -> int:
