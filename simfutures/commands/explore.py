@@ -61,6 +61,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pct: bug depth to aim for (default %(default)s)")
     parser.add_argument("--max-preemptions", type=non_negative_int, default=2,
                         help="exhaustive: preemption bound (default %(default)s)")
+    parser.add_argument("--no-prune", dest="prune", action="store_false",
+                        help="exhaustive: run every schedule, also those that only reorder "
+                        "steps which commute (pruning traces each run and keeps the "
+                        "search in one process)")
     parser.add_argument("--stop-on-failure", action="store_true",
                         help="stop at the first run that fails (non-zero exit or error)")
     parser.add_argument("--json", action="store_true", help="print one JSON report")
@@ -140,7 +144,7 @@ def main(args: argparse.Namespace) -> int:
         workers = args.workers if args.workers is not None else default_workers()
         config = SearchConfig(strategy=args.strategy, runs=args.runs,
                               seed_start=args.seed_start, depth=args.depth,
-                              max_preemptions=args.max_preemptions,
+                              max_preemptions=args.max_preemptions, prune=args.prune,
                               stop_on_failure=args.stop_on_failure, workers=workers,
                               shard=args.shard, limits=limits)
         total = len(range(args.shard[0] - 1, args.runs, args.shard[1]))

@@ -22,6 +22,16 @@ and so on up to the bound.  A bug that needs few preemptions is found after
 a few schedules even when the bound admits many thousands.  Leaves with fewer
 preemptions than the current round are run again to walk past them (the tree
 is not stored) but reported only once.
+
+With ``prune`` (the default for ``explore``), runs are traced to learn what
+each step touched (``footprints``), and a run stops as soon as it reaches a
+state already explored: one whose happens-before fingerprint, running thread
+and preemptions used match a node visited before (``equivalence``).  Schedules
+that differ only in the order of commuting steps (two threads touching
+unrelated objects) are then run once.  This is sound with the preemption
+bound: the earlier node had the same state and at least as much budget left,
+and in a depth-first walk a node visited before that is not an ancestor has
+had its whole subtree explored.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from collections.abc import Iterator
 
 import attrs
 
+from simfutures.explore.footprints import FootprintTracer
 from simfutures.program import Outcome, Program
 from simfutures.sim import context
 from simfutures.sim.chooser import ScheduleError
@@ -48,15 +59,51 @@ class Step:
     preemptive: bool
 
 
-class PrefixChooser:
-    """Replays ``prefix`` (with a check), then natural choices; records every step."""
+class Redundant(Exception):
+    """The run reached a state whose subtree was already explored."""
 
-    def __init__(self, prefix: list[Step]) -> None:
+
+@attrs.define
+class WalkStats:
+    pruned: int = 0  # runs cut short at a state already explored
+
+
+class PrefixChooser:
+    """Replays ``prefix`` (with a check), then natural choices; records every step.
+
+    With a ``visited`` table it also traces the run and raises ``Redundant``
+    at the first new node whose state was explored before.
+    """
+
+    def __init__(self, prefix: list[Step], visited: dict[tuple, int] | None = None) -> None:
         self._prefix = prefix
         self.trace: list[Step] = []
         self.divergence: NondeterminismError | None = None
+        self._visited = visited
+        self._tracer: FootprintTracer | None = None
+        self._used = 0
+
+    def close(self) -> None:
+        if self._tracer is not None:
+            self._tracer.remove()
+            self._tracer = None
+
+    def _seen_before(self, preemptive: bool) -> bool:
+        sched = context.scheduler()
+        if self._tracer is None:
+            return False
+        running = sched.current.ident if preemptive and sched.current is not None else 0
+        key = (self._tracer.history.fingerprint, running, preemptive)
+        best = self._visited.get(key)
+        if best is not None and best <= self._used:
+            return True
+        self._visited[key] = self._used
+        return False
 
     def choose(self, n: int, kind: str) -> int:
+        if self._visited is not None and self._tracer is None and not self.trace:
+            self._tracer = FootprintTracer(context.scheduler())
+            self._tracer.install()
         position = len(self.trace)
         if position < len(self._prefix):
             step = self._prefix[position]
@@ -70,6 +117,10 @@ class PrefixChooser:
         else:
             index = 0
         preemptive = kind == "thread" and context.scheduler().thread_options(n)[1]
+        if position >= len(self._prefix) and kind == "thread" and self._visited is not None \
+                and self._seen_before(preemptive):
+            raise Redundant()
+        self._used += preemptive and index != 0
         self.trace.append(Step(index, n, kind, preemptive))
         return index
 
@@ -104,33 +155,46 @@ def preemptions(trace: list[Step]) -> int:
 
 
 def walk(program: Program, max_preemptions: int, *, limits: Limits | None = None,
-         start: list[Step] | None = None, within: int = 0) -> Iterator[Leaf]:
-    """Every leaf below ``start`` (default: the root) within the bound, in DFS order.
+         start: list[Step] | None = None, within: int = 0, prune: bool = False,
+         stats: WalkStats | None = None) -> Iterator[Leaf]:
+    """Every leaf below ``start`` (default: the root) within the bound, in DFS order
+    (with ``prune``: one leaf of each set of equivalent ones).
 
     ``within`` is how many steps of ``start`` are fixed: the walk never
     changes them, so it covers exactly the subtree below that prefix.
     """
     prefix: list[Step] | None = list(start or [])
+    visited: dict[tuple, int] | None = {} if prune else None
     ordinal = 0
     while prefix is not None:
-        chooser = PrefixChooser(prefix)
-        outcome = program.run(chooser, limits=limits)
+        chooser = PrefixChooser(prefix, visited)
+        outcome: Outcome | None = None
+        try:
+            outcome = program.run(chooser, limits=limits)
+        except Redundant:
+            if stats is not None:
+                stats.pruned += 1
+        finally:
+            chooser.close()
         if chooser.divergence is not None:
             raise chooser.divergence
         prefix = next_prefix(chooser.trace, max_preemptions)
         if prefix is not None and len(prefix) <= within:
             prefix = None  # the next leaf is outside the subtree
-        yield Leaf(ordinal, outcome, prefix is None, preemptions(chooser.trace))
-        ordinal += 1
+        if outcome is not None:
+            yield Leaf(ordinal, outcome, prefix is None, preemptions(chooser.trace))
+            ordinal += 1
 
 
 def round_walk(program: Program, preemption_count: int, *, limits: Limits | None = None,
-               start: list[Step] | None = None, within: int = 0) -> Iterator[Leaf]:
+               start: list[Step] | None = None, within: int = 0, prune: bool = False,
+               stats: WalkStats | None = None) -> Iterator[Leaf]:
     """The leaves with exactly ``preemption_count`` preemptions (one round), in DFS order;
     ordinals count these leaves only, ``last`` marks the round's last one."""
     held: Leaf | None = None
     ordinal = 0
-    for leaf in walk(program, preemption_count, limits=limits, start=start, within=within):
+    for leaf in walk(program, preemption_count, limits=limits, start=start, within=within,
+                     prune=prune, stats=stats):
         if leaf.preemptions != preemption_count:
             continue  # reported in an earlier round
         if held is not None:
@@ -141,13 +205,13 @@ def round_walk(program: Program, preemption_count: int, *, limits: Limits | None
         yield attrs.evolve(held, last=True)
 
 
-def bounded_walk(program: Program, max_preemptions: int, *,
-                 limits: Limits | None = None) -> Iterator[Leaf]:
+def bounded_walk(program: Program, max_preemptions: int, *, limits: Limits | None = None,
+                 prune: bool = False, stats: WalkStats | None = None) -> Iterator[Leaf]:
     """Every schedule within the bound, fewest preemptions first; ``last`` marks the end."""
     held: Leaf | None = None
     ordinal = 0
     for count in range(max_preemptions + 1):
-        for leaf in round_walk(program, count, limits=limits):
+        for leaf in round_walk(program, count, limits=limits, prune=prune, stats=stats):
             if held is not None:
                 yield held
             held = attrs.evolve(leaf, ordinal=ordinal, last=False)

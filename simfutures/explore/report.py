@@ -122,6 +122,9 @@ def render_text(result: ExploreResult, ctx: ReportContext) -> str:
         lines.append("stopped at the first failure (--stop-on-failure)")
     if result.exhausted is True:
         lines.append(f"explored all {result.runs} schedules within the bound")
+    if result.pruned:
+        lines.append(f"skipped {_plural(result.pruned, 'schedule')} that only reorder "
+                     "steps which commute (--no-prune runs them too)")
     elif result.exhausted is False:
         lines.append("the bounded space is not exhausted: raise --runs to go on")
     if not all(ctx.seed_option(g.first) or g.first in ctx.example_files for g in result.groups):
@@ -151,6 +154,7 @@ def to_json(result: ExploreResult, ctx: ReportContext) -> dict:
                     "first_failure": None}
     if result.exhausted is not None:
         report["exhausted"] = result.exhausted
+        report["pruned"] = result.pruned
     failure = result.first_failure
     if failure is not None:
         option = ctx.seed_option(failure.seed)
@@ -234,4 +238,5 @@ def merge_reports(reports: Sequence[dict], sources: Sequence[str] = ()) -> dict:
               "first_failure": min(failures, key=lambda f: f["seed"]) if failures else None}
     if "exhausted" in first:
         merged["exhausted"] = all(r.get("exhausted") for r in reports)
+        merged["pruned"] = sum(r.get("pruned", 0) for r in reports)
     return merged

@@ -34,6 +34,7 @@ class ExploreResult:
     first_failure: Failure | None
     stopped_early: bool = False  # --stop-on-failure cut the search short
     exhausted: bool | None = None  # exhaustive search: the bounded space was covered
+    pruned: int = 0  # exhaustive search: runs cut short, their states already explored
 
 
 class Collector:
@@ -64,11 +65,12 @@ class Collector:
         return True
 
     def result(self, strategy: str, description: str,
-               exhausted: bool | None = None) -> ExploreResult:
+               exhausted: bool | None = None, pruned: int = 0) -> ExploreResult:
         if self.progress is not None:
             self.progress.close()
         return ExploreResult(strategy, description, self.tally.runs, self.tally.failures,
-                             self.tally.groups(), self.first_failure, self.stopped, exhausted)
+                             self.tally.groups(), self.first_failure, self.stopped, exhausted,
+                             pruned)
 
 
 def seed_range(start: int, runs: int, shard: tuple[int, int] = (1, 1)) -> range:

@@ -32,6 +32,7 @@ class SearchConfig:
     seed_start: int = 0
     depth: int = 3
     max_preemptions: int = 2
+    prune: bool = True  # exhaustive: skip schedules that only reorder commuting steps
     stop_on_failure: bool = False
     workers: int = 1
     shard: tuple[int, int] = (1, 1)
@@ -80,6 +81,9 @@ def search(spec: ProgramSpec, program: Program, config: SearchConfig,
 def search_exhaustive(spec: ProgramSpec, program: Program, config: SearchConfig,
                       progress: Progress | None = None) -> ExploreResult:
     description = f"exhaustive, at most {config.max_preemptions} preemptions"
+    if config.prune:
+        # Pruning remembers every state the walk has seen: it stays in one process.
+        return _walk(program, config, description + ", commuting steps pruned", progress)
     if config.workers > 1:
         from simfutures.explore.parallel import MIN_RUNS_PER_WORKER, exhaustive_parallel
 
@@ -97,11 +101,13 @@ def _walk(program: Program, config: SearchConfig, description: str,
           progress: Progress | None) -> ExploreResult:
     collector = Collector(config.stop_on_failure, progress)
     exhausted = False
-    for leaf in exhaustive.bounded_walk(program, config.max_preemptions, limits=config.limits):
+    stats = exhaustive.WalkStats()
+    for leaf in exhaustive.bounded_walk(program, config.max_preemptions, limits=config.limits,
+                                        prune=config.prune, stats=stats):
         go_on = collector.add(leaf.ordinal, key_of(leaf.outcome), leaf.outcome)
         if leaf.last:
             exhausted = True
             break
         if not go_on or leaf.ordinal + 1 >= config.runs:
             break
-    return collector.result("exhaustive", description, exhausted)
+    return collector.result("exhaustive", description, exhausted, stats.pruned)

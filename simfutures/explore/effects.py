@@ -1,0 +1,351 @@
+"""What a bytecode instruction or a call into C touches, for step footprints.
+
+The rule throughout: what is not known to be harmless touches everything.
+Python code is traced instruction by instruction, so its effects are seen
+directly; C code is not, so a C callable is only trusted when it is one of
+the builtin functions and methods listed here, whose effects on their
+receiver and arguments are known.  Everything else (an unknown C extension,
+``os``, ``pickle``, ``vars()``) marks the step as touching everything, which
+costs pruning but never soundness.
+"""
+
+from __future__ import annotations
+
+import _bisect
+import _heapq
+import _operator
+import _random
+import collections
+import functools
+import itertools
+import math
+import types
+import weakref
+from collections.abc import Iterable
+from typing import Any
+
+from simfutures.explore.equivalence import ALL, Footprint
+
+_HEAPTYPE = 1 << 9
+
+# Values whose contents never change: reading them needs no record.
+VALUE_TYPES = frozenset({int, float, complex, str, bytes, bool, type(None), range, slice,
+                         type(Ellipsis), type(NotImplemented), types.FunctionType,
+                         types.BuiltinFunctionType, types.ModuleType, type, types.CodeType})
+_PLAIN_KEY_TYPES = frozenset({int, float, complex, str, bytes, bool, type(None)})
+
+# Builtin containers, and their methods that only read.
+_READERS = {
+    list: {"index", "count", "copy", "__len__", "__contains__", "__getitem__", "__iter__",
+           "__reversed__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__",
+           "__repr__", "__sizeof__", "__reduce_ex__"},
+    dict: {"get", "keys", "values", "items", "copy", "__len__", "__contains__",
+           "__getitem__", "__iter__", "__reversed__", "__eq__", "__ne__", "__repr__",
+           "__or__", "fromkeys"},
+    set: {"issubset", "issuperset", "isdisjoint", "union", "intersection", "difference",
+          "symmetric_difference", "copy", "__contains__", "__len__", "__iter__", "__eq__",
+          "__repr__"},
+    collections.deque: {"index", "count", "copy", "__len__", "__getitem__", "__iter__",
+                        "__reversed__", "__contains__", "__repr__"},
+    bytearray: {"decode", "find", "rfind", "index", "rindex", "count", "startswith",
+                "endswith", "hex", "split", "rsplit", "strip", "lstrip", "rstrip",
+                "__len__", "__getitem__", "__contains__", "__repr__"},
+}
+_READERS[collections.OrderedDict] = _READERS[dict] - {"get", "__getitem__"}
+_READERS[collections.defaultdict] = _READERS[dict] - {"__getitem__"}
+CONTAINER_TYPES = tuple(_READERS)
+_IMMUTABLE_CONTAINERS = (tuple, frozenset, str, bytes)
+READABLE_TYPES = CONTAINER_TYPES + _IMMUTABLE_CONTAINERS
+
+# C objects whose methods touch only themselves.
+_SELF_ONLY_TYPES = (_random.Random, types.GeneratorType, types.CoroutineType,
+                    BaseException, functools.partial)
+
+_ITERATOR_TYPES = tuple({type(iter(x)) for x in ([], (), "", b"", {}, {}.values(),
+                                                   {}.items(), set(), range(1),
+                                                   collections.deque(), bytearray())}
+                        | {enumerate, zip, map, filter, reversed, itertools.count,
+                           itertools.chain, itertools.islice, itertools.cycle,
+                           itertools.repeat, itertools.product, itertools.permutations,
+                           itertools.combinations, itertools.zip_longest,
+                           itertools.starmap, itertools.accumulate, itertools.groupby,
+                           itertools.takewhile, itertools.dropwhile})
+_FRESH_ITERATOR_SOURCES = {type(iter(range(1))), itertools.count, itertools.repeat}
+
+_SAFE_C_TYPES = frozenset({object, *VALUE_TYPES, tuple, frozenset, list, dict, set, bytearray,
+                           collections.deque, collections.defaultdict, collections.OrderedDict,
+                           enumerate, zip, map, filter, reversed, property, staticmethod,
+                           classmethod, super, memoryview, functools.partial, weakref.ref,
+                           *[t for t in vars(itertools).values() if isinstance(t, type)]})
+
+# Module-level C functions by (module, name): "read" reads its arguments,
+# "first" also writes its first argument, "attr-read"/"attr-write" touch
+# attribute args[1] of args[0], "next" advances an iterator.
+_C_FUNCTIONS: dict[tuple[str, str], str] = {}
+for _name in ("len", "isinstance", "issubclass", "callable", "id", "hash", "repr", "ascii",
+              "format", "abs", "round", "divmod", "pow", "chr", "ord", "bin", "hex", "oct",
+              "min", "max", "sum", "sorted", "any", "all", "print", "iter", "dir"):
+    _C_FUNCTIONS[("builtins", _name)] = "read"
+_C_FUNCTIONS.update({("builtins", "getattr"): "attr-read", ("builtins", "hasattr"): "attr-read",
+                     ("builtins", "setattr"): "attr-write", ("builtins", "delattr"): "attr-write",
+                     ("builtins", "next"): "next"})
+for _name, _value in vars(math).items():
+    if callable(_value):
+        _C_FUNCTIONS[("math", _name)] = "read"
+for _name in ("heappush", "heappop", "heapify", "heapreplace", "heappushpop"):
+    _C_FUNCTIONS[("_heapq", _name)] = "first"
+for _name in ("insort", "insort_left", "insort_right"):
+    _C_FUNCTIONS[("_bisect", _name)] = "first"
+for _name in ("bisect", "bisect_left", "bisect_right"):
+    _C_FUNCTIONS[("_bisect", _name)] = "read"
+for _name, _value in vars(_operator).items():
+    if isinstance(_value, types.BuiltinFunctionType):
+        mutates = _name.startswith("i") and _name not in ("is_", "is_not", "index", "inv",
+                                                          "invert") \
+            or _name in ("setitem", "delitem")
+        _C_FUNCTIONS[("_operator", _name)] = "first" if mutates else "read"
+_C_FUNCTIONS[("_functools", "reduce")] = "read"
+_C_FUNCTIONS[("sys", "_getframe")] = "read"
+del _heapq, _bisect  # only their module names are needed
+
+
+def is_python_class(cls: type) -> bool:
+    """A class written in Python (its own methods are traced), not a C type."""
+    if not cls.__flags__ & _HEAPTYPE:
+        return False
+    return not any(isinstance(value, (types.MethodDescriptorType, types.WrapperDescriptorType,
+                                      types.ClassMethodDescriptorType))
+                   for value in vars(cls).values())
+
+
+_type_safety: dict[type, bool] = {}
+
+
+def safe_type(cls: type) -> bool:
+    """Every class in the MRO is Python code or a C type whose effects are known."""
+    known = _type_safety.get(cls)
+    if known is None:
+        known = all(base in _SAFE_C_TYPES or is_python_class(base)
+                    or issubclass(base, BaseException) or issubclass(base, _random.Random)
+                    for base in cls.__mro__)
+        _type_safety[cls] = known
+    return known
+
+
+def python_level(fn: Any) -> bool:
+    """Calling ``fn`` runs Python code that the tracer sees."""
+    kind = type(fn)
+    if kind is types.FunctionType:
+        return True
+    if kind is types.MethodType:
+        return type(fn.__func__) is types.FunctionType
+    if isinstance(fn, type):
+        return False
+    call = next((vars(base)["__call__"] for base in kind.__mro__ if "__call__" in vars(base)),
+                None)
+    return type(call) is types.FunctionType
+
+
+def plain_key(key: Any) -> bool:
+    kind = type(key)
+    if kind in _PLAIN_KEY_TYPES:
+        return True
+    return kind is tuple and len(key) < 8 and all(plain_key(item) for item in key)
+
+
+def deep_read(footprint: Footprint, value: Any, budget: int = 64) -> None:
+    """Record reads of ``value`` and of the containers inside it (a C function
+    comparing or printing it reads them all)."""
+    pending = [value]
+    seen: set[int] = set()
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind in VALUE_TYPES or id(item) in seen:
+            continue
+        seen.add(id(item))
+        budget -= 1
+        if budget < 0:
+            footprint.read_top = True
+            return
+        if kind is tuple or kind is frozenset:
+            pending.extend(item)
+        elif isinstance(item, CONTAINER_TYPES):
+            footprint.reads.add((id(item), ALL))
+            if isinstance(item, dict):
+                pending.extend(item.keys())
+                pending.extend(item.values())
+            elif not isinstance(item, bytearray):
+                pending.extend(item)
+        elif kind.__flags__ & _HEAPTYPE and is_python_class(kind):
+            continue  # its comparisons and repr are Python code, traced when they run
+        else:
+            footprint.reads.add((id(item), ALL))
+
+
+def shallow_read(footprint: Footprint, value: Any) -> None:
+    """Record a read of ``value`` itself (its length, its truth), not of what it holds."""
+    kind = type(value)
+    if kind in VALUE_TYPES or isinstance(value, _IMMUTABLE_CONTAINERS):
+        return
+    if kind.__flags__ & _HEAPTYPE and is_python_class(kind) \
+            and not isinstance(value, CONTAINER_TYPES):
+        return  # its __len__ or __bool__, if any, is Python code, traced
+    footprint.reads.add((id(value), ALL))
+
+
+def consume(footprint: Footprint, value: Any) -> None:
+    """``value`` is handed to C code that may iterate it."""
+    if isinstance(value, _ITERATOR_TYPES) or isinstance(value, types.GeneratorType):
+        footprint.writes.add((id(value), ALL))
+        if type(value) not in _FRESH_ITERATOR_SOURCES and not isinstance(value,
+                                                                          types.GeneratorType):
+            footprint.read_top = True  # the container behind it is unknown here
+    else:
+        deep_read(footprint, value)
+
+
+def c_callable_arguments(footprint: Footprint, args: Iterable[Any]) -> None:
+    """Arguments of a trusted C callable: read (or consumed); a C callable among
+    them could be called from C, where the tracer cannot see it."""
+    for arg in args:
+        if callable(arg) and not python_level(arg) and not _harmless_callable(arg):
+            footprint.top = True
+            return
+        consume(footprint, arg)
+
+
+def _harmless_callable(fn: Any) -> bool:
+    if isinstance(fn, type):
+        return fn in VALUE_TYPES or fn in (tuple, frozenset, list, dict, set)
+    if type(fn) is types.BuiltinFunctionType and not isinstance(fn.__self__, types.ModuleType):
+        return False
+    module = getattr(fn, "__module__", None) or "builtins"
+    return _C_FUNCTIONS.get((module, getattr(fn, "__name__", ""))) == "read"
+
+
+def _container_type(obj: Any) -> type | None:
+    for base in type(obj).__mro__:
+        if base in _READERS:
+            return base
+    return None
+
+
+def method_call(footprint: Footprint, owner: Any, name: str, args: list[Any]) -> None:
+    """A C method ``name`` of ``owner`` called with ``args``."""
+    if type(owner) in VALUE_TYPES or isinstance(owner, _IMMUTABLE_CONTAINERS):
+        deep_read(footprint, owner)
+        c_callable_arguments(footprint, args)
+        return
+    container = _container_type(owner)
+    if container is not None:
+        if container is dict and type(owner) is dict and args and plain_key(args[0]) \
+                and name in ("get", "__contains__", "__getitem__", "pop", "setdefault"):
+            key = args[0]
+            if name in ("get", "__contains__", "__getitem__") or (
+                    name == "setdefault" and key in owner):
+                footprint.reads.add((id(owner), ("[]", key)))
+            else:
+                footprint.writes.add((id(owner), ("[]", key) if name == "pop" else ALL))
+        elif name in _READERS[container]:
+            footprint.reads.add((id(owner), ALL))
+        else:
+            footprint.writes.add((id(owner), ALL))
+        c_callable_arguments(footprint, args)
+        return
+    if isinstance(owner, _SELF_ONLY_TYPES):
+        footprint.writes.add((id(owner), ALL))
+        c_callable_arguments(footprint, args)
+        return
+    if isinstance(owner, _ITERATOR_TYPES):
+        consume(footprint, owner)
+        return
+    footprint.top = True
+
+
+def _attribute_location(owner: Any, name: Any) -> tuple[int, Any] | None:
+    """Where attribute ``name`` of ``owner`` lives; None when writing it could
+    change what many objects see (a class attribute)."""
+    if isinstance(owner, types.ModuleType):
+        return (id(owner.__dict__), name)
+    if isinstance(owner, type):
+        return None
+    return (id(owner), name)
+
+
+def attribute(footprint: Footprint, owner: Any, name: Any, write: bool) -> None:
+    if not isinstance(name, str) or name == "__dict__":
+        footprint.top = True  # the namespace itself escapes
+        return
+    location = _attribute_location(owner, name)
+    if write:
+        if location is None:
+            footprint.top = True
+        else:
+            footprint.writes.add(location)
+    elif location is not None:
+        footprint.reads.add(location)
+    else:
+        footprint.reads.add((id(owner), name))
+
+
+def function_call(footprint: Footprint, fn: Any, args: list[Any]) -> None:
+    """What calling ``fn(*args)`` touches, beyond the Python code it runs (traced)."""
+    if python_level(fn):
+        return
+    kind = type(fn)
+    if isinstance(fn, type):
+        if safe_type(fn):
+            c_callable_arguments(footprint, args)
+        else:
+            footprint.top = True
+        return
+    if kind is types.BuiltinFunctionType:
+        owner = fn.__self__
+        if owner is None or isinstance(owner, types.ModuleType):
+            _module_function(footprint, fn, args)
+        elif isinstance(owner, type):
+            if safe_type(owner):
+                c_callable_arguments(footprint, args)
+            else:
+                footprint.top = True
+        else:
+            method_call(footprint, owner, fn.__name__, args)
+        return
+    if kind in (types.MethodDescriptorType, types.WrapperDescriptorType,
+                types.ClassMethodDescriptorType):
+        if not args:
+            footprint.top = True
+        elif fn.__objclass__ is object and fn.__name__ in ("__setattr__", "__delattr__",
+                                                           "__getattribute__"):
+            attribute(footprint, args[0], args[1] if len(args) > 1 else None,
+                      write=fn.__name__ != "__getattribute__")
+        else:
+            method_call(footprint, args[0], fn.__name__, list(args[1:]))
+        return
+    if kind is types.MethodWrapperType:
+        method_call(footprint, fn.__self__, fn.__name__, args)
+        return
+    if kind is weakref.ref:
+        footprint.reads.add((id(fn), ALL))  # whether the referent is still alive
+        return
+    if kind is functools.partial:
+        function_call(footprint, fn.func, [*fn.args, *fn.keywords.values(), *args])
+        return
+    footprint.top = True
+
+
+def _module_function(footprint: Footprint, fn: Any, args: list[Any]) -> None:
+    module = fn.__module__ or "builtins"
+    rule = _C_FUNCTIONS.get((module, fn.__name__))
+    if rule == "read":
+        c_callable_arguments(footprint, args)
+    elif rule == "first" and args:
+        footprint.writes.add((id(args[0]), ALL))
+        c_callable_arguments(footprint, args[1:])
+    elif rule in ("attr-read", "attr-write") and len(args) >= 2:
+        attribute(footprint, args[0], args[1], write=rule == "attr-write")
+    elif rule == "next" and args:
+        consume(footprint, args[0])
+    else:
+        footprint.top = True

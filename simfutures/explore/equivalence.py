@@ -1,0 +1,111 @@
+"""Which schedule prefixes reach the same state: happens-before fingerprints.
+
+A run is a sequence of steps, each one thread's work between two of its own
+scheduling points, with a footprint: what it read and wrote.  Two adjacent
+steps of different threads whose footprints do not conflict commute:
+swapping them reaches the same state.  Prefixes that differ only by such
+swaps are equivalent (one Mazurkiewicz trace), and the search needs only one
+of them.
+
+Each step gets a vector clock: for every thread, the last of its steps this
+one depends on (its own previous step, and every earlier step it conflicts
+with).  Equivalent prefixes have the same set of (thread, step number, clock)
+triples, so a commutative hash of that set identifies the trace whatever the
+order the steps were taken in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Hashable
+
+Clock = dict[int, int]
+Location = tuple[int, Hashable]  # (object id, key); key ALL: the whole object
+
+ALL = None
+
+
+class Footprint:
+    """What one step touched.  ``top``: may have written anything; ``read_top``:
+    may have read anything."""
+
+    __slots__ = ("reads", "writes", "top", "read_top")
+
+    def __init__(self) -> None:
+        self.reads: set[Location] = set()
+        self.writes: set[Location] = set()
+        self.top = False
+        self.read_top = False
+
+
+def _join(into: Clock, other: Clock | None) -> None:
+    if other:
+        for thread, step in other.items():
+            if into.get(thread, 0) < step:
+                into[thread] = step
+
+
+class HappensBefore:
+    """Vector clocks of a run's steps so far, and the fingerprint of their trace."""
+
+    def __init__(self) -> None:
+        self._thread_clock: dict[int, Clock] = {}
+        self._last_write: dict[Location, Clock] = {}
+        self._reads: dict[Location, Clock] = {}
+        self._object_writes: dict[int, Clock] = {}
+        self._object_reads: dict[int, Clock] = {}
+        self._every_step: Clock = {}
+        self._every_writer: Clock = {}
+        self._top_steps: Clock = {}
+        self._read_top_steps: Clock = {}
+        self.fingerprint = 0
+        self.steps = 0
+
+    def add(self, thread: int, step: int, footprint: Footprint) -> None:
+        clock = dict(self._thread_clock.get(thread, ()))
+        _join(clock, self._top_steps)
+        writes_something = footprint.top or bool(footprint.writes)
+        if writes_something:
+            _join(clock, self._read_top_steps)
+        if footprint.top:
+            _join(clock, self._every_step)
+        elif footprint.read_top:
+            _join(clock, self._every_writer)
+        last_write, reads = self._last_write, self._reads
+        for location in footprint.reads:
+            _join(clock, last_write.get(location))
+            _join(clock, last_write.get((location[0], ALL)))
+            if location[1] is ALL:
+                _join(clock, self._object_writes.get(location[0]))
+        for location in footprint.writes:
+            whole = (location[0], ALL)
+            _join(clock, last_write.get(location))
+            _join(clock, reads.get(location))
+            _join(clock, last_write.get(whole))
+            _join(clock, reads.get(whole))
+            if location[1] is ALL:
+                _join(clock, self._object_writes.get(location[0]))
+                _join(clock, self._object_reads.get(location[0]))
+        clock[thread] = step
+        self._record(thread, clock, footprint, writes_something)
+        key = repr((thread, step, sorted(clock.items()))).encode()
+        digest = hashlib.blake2b(key, digest_size=16).digest()
+        self.fingerprint = (self.fingerprint + int.from_bytes(digest, "big")) % (1 << 128)
+        self.steps += 1
+
+    def _record(self, thread: int, clock: Clock, footprint: Footprint,
+                writes_something: bool) -> None:
+        self._thread_clock[thread] = clock
+        _join(self._every_step, clock)
+        if writes_something:
+            _join(self._every_writer, clock)
+        if footprint.top:
+            _join(self._top_steps, clock)
+        if footprint.read_top:
+            _join(self._read_top_steps, clock)
+        for location in footprint.reads:
+            _join(self._reads.setdefault(location, {}), clock)
+            _join(self._object_reads.setdefault(location[0], {}), clock)
+        for location in footprint.writes:
+            self._last_write[location] = clock
+            _join(self._object_writes.setdefault(location[0], {}), clock)

@@ -1,0 +1,438 @@
+"""Step footprints of a simulated run, observed with an opcode tracer.
+
+Exhaustive search prunes schedules that only reorder steps which commute,
+and for that it must know what each step touched.  The simulator alone
+cannot say: between two scheduling points a thread runs arbitrary Python,
+and the racy read-modify-write of a global is exactly that.  So while a run
+is explored, every frame of user code (and of the executor, which is plain
+Python over the runtime) is traced instruction by instruction, and each
+instruction's effect is recorded into the running thread's current step:
+
+* globals, closure cells and attributes by (object, name), dict entries and
+  list slots by (container, key), whole objects for anything coarser;
+* calls into C through ``effects`` (known builtins, or "touches everything");
+* calls into the simulator's primitives as a write of the primitive.
+
+A step ends at each of the thread's scheduling points (``point``), where its
+footprint goes into the happens-before history.  The tracer costs a lot per
+instruction, which is why only exhaustive search uses it.
+"""
+
+from __future__ import annotations
+
+import collections
+import dis
+import sys
+import types
+from collections.abc import Callable
+from types import CodeType, FrameType
+from typing import Any
+
+from simfutures.explore import effects, stack_peek
+from simfutures.explore.equivalence import ALL, Footprint, HappensBefore
+from simfutures.sim.scheduler import Scheduler, VThread
+
+_PACKAGE = effects.__file__.rsplit("/explore/", 1)[0] + "/"
+_SIM = _PACKAGE + "sim/"
+_TRACED_SIM_FILES = (_SIM + "usercall.py",)
+_IGNORED = (_PACKAGE + "explore/", _PACKAGE + "trace/", _PACKAGE + "events.py",
+            _SIM + "chooser.py")
+
+_TRACE, _SIM_CALL, _IGNORE = range(3)
+# Per code object, for every run: how to treat its frames, and its decoded instructions.
+_KINDS: dict[CodeType, int] = {}
+_TABLES: dict[CodeType, dict[int, tuple[Callable[..., None], Any]]] = {}
+
+# The simulator's own state that orders steps.  Object id 0 is never a real object.
+CLOCK = (0, "virtual clock")
+THREAD_NUMBERS = (0, "thread numbers")
+SERIALS = (0, "serial numbers")
+_SCHEDULER_RULES = {"new_thread": THREAD_NUMBERS, "new_serial": SERIALS,
+                    "_advance_clock": CLOCK}
+# Module-level simulator functions that touch nothing but the clock, the
+# running thread and what their callees record (``run`` starts a virtual
+# thread, ``call`` dispatches a patched function to its virtual twin); any
+# other module-level function of the simulator marks the step as touching
+# everything.
+_SIM_FUNCTIONS = {name: CLOCK for name in (
+    "<lambda>", "<genexpr>", "<listcomp>", "<dictcomp>", "<setcomp>", "run", "call",
+    "scheduler", "current", "active", "_active", "_remaining", "_deadline", "_now", "_sleep",
+    "_getpid", "current_thread", "get_ident", "get_native_id", "main_thread", "invoke")}
+_SIM_FUNCTIONS["_names"] = THREAD_NUMBERS
+
+_INPLACE_MIN = 13  # BINARY_OP opargs from here on are the augmented assignments
+_OPERATOR_NAMES = ("add", "and", "floordiv", "lshift", "matmul", "mul", "mod", "or", "pow",
+                   "rshift", "sub", "truediv", "xor")
+_IMMUTABLE_OPERANDS = (int, float, complex, str, bytes, bool, tuple, frozenset, type(None))
+
+
+class FootprintTracer:
+    """Observes one run: per-thread steps and their footprints, into ``history``."""
+
+    def __init__(self, sched: Scheduler) -> None:
+        self._sched = sched
+        self.history = HappensBefore()
+        self._open: dict[int, Footprint] = {}
+        self._step_count: dict[int, int] = {}
+        self._pending_iter: dict[int, tuple[FrameType, Any]] = {}
+        self._iter_sources: dict[int, tuple[Any, Any]] = {}
+        self._previous: Any = None
+        self.paused = False  # the chooser is deciding: what it runs is not the program's
+
+    def install(self) -> None:
+        self._previous = sys.gettrace()
+        self._sched.observer = self
+        self._sched.chooser = _Untraced(self._sched.chooser, self)
+        sys.settrace(self._on_call)
+
+    def remove(self) -> None:
+        sys.settrace(self._previous)
+        self._sched.observer = None
+
+    # -- steps -----------------------------------------------------------------
+
+    def point(self, vt: VThread) -> None:
+        """``vt`` reached a scheduling point: its step so far is complete."""
+        ident = vt.ident
+        footprint = self._open.pop(ident, None) or Footprint()
+        step = self._step_count.get(ident, 0) + 1
+        self._step_count[ident] = step
+        sys.settrace(None)  # the bookkeeping is not the program's
+        try:
+            self.history.add(ident, step, footprint)
+        finally:
+            sys.settrace(self._on_call)
+        # The next step begins inside the primitive that called the scheduler
+        # (the acquire it is about to complete): it touches that primitive.
+        following = self._open[ident] = Footprint()
+        frame = sys._getframe(2)
+        while frame is not None and self._kind(frame.f_code) == _SIM_CALL:
+            self._simulator_call(frame, following)
+            frame = frame.f_back
+
+    def _footprint(self) -> Footprint | None:
+        vt = self._sched.current
+        if vt is None or self._sched.over:
+            return None
+        footprint = self._open.get(vt.ident)
+        if footprint is None:
+            footprint = self._open[vt.ident] = Footprint()
+        return footprint
+
+    # -- tracing ---------------------------------------------------------------
+
+    def _kind(self, code: CodeType) -> int:
+        kind = _KINDS.get(code)
+        if kind is None:
+            filename = code.co_filename
+            if filename.startswith(_IGNORED):
+                kind = _IGNORE
+            elif filename.startswith(_SIM) and filename not in _TRACED_SIM_FILES:
+                kind = _SIM_CALL
+            else:
+                kind = _TRACE
+            _KINDS[code] = kind
+        return kind
+
+    def _on_call(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if self.paused or self._sched.current is None or self._sched.over:
+            return None
+        kind = self._kind(frame.f_code)
+        if kind == _TRACE:
+            frame.f_trace_lines = False
+            frame.f_trace_opcodes = True
+            return self._on_opcode
+        if kind == _SIM_CALL:
+            footprint = self._footprint()
+            if footprint is not None:
+                self._simulator_call(frame, footprint)
+        return None
+
+    def _simulator_call(self, frame: FrameType, footprint: Footprint) -> None:
+        code = frame.f_code
+        if code.co_argcount and code.co_varnames[0] == "self":
+            owner = _first_argument(frame)
+            if type(owner) is Scheduler:
+                location = _SCHEDULER_RULES.get(code.co_name)
+                if location is not None:
+                    footprint.writes.add(location)
+                elif code.co_name == "call_at":
+                    footprint.top = True
+                else:
+                    footprint.reads.add(CLOCK)
+                return
+            footprint.writes.add((id(owner), ALL))
+            footprint.reads.add(CLOCK)
+        else:
+            location = _SIM_FUNCTIONS.get(code.co_name)
+            if location is None:
+                footprint.top = True
+            elif location is CLOCK:
+                footprint.reads.add(CLOCK)
+            else:
+                footprint.writes.add(location)
+
+    def _on_opcode(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if event != "opcode":
+            return self._on_opcode
+        if self._pending_iter:
+            pending = self._pending_iter.pop(id(frame), None)
+            if pending is not None and pending[0] is frame:
+                iterator = stack_peek.stack(frame, 1)[0]
+                self._iter_sources[id(iterator)] = (iterator, pending[1])
+        code = frame.f_code
+        table = _TABLES.get(code)
+        if table is None:
+            table = _TABLES[code] = _decode(code)
+        instruction = table.get(frame.f_lasti)
+        if instruction is None:
+            return self._on_opcode
+        handler, argument = instruction
+        footprint = self._footprint()
+        if footprint is None or footprint.top and handler is not _T._get_iter:
+            return self._on_opcode
+        if not stack_peek.AVAILABLE and handler not in _NEEDS_NO_STACK:
+            footprint.top = True
+        else:
+            handler(self, frame, argument, footprint)
+        return self._on_opcode
+
+    # -- instructions ----------------------------------------------------------
+
+    def _global(self, frame: FrameType, name: str, footprint: Footprint, write: bool) -> None:
+        location = (id(frame.f_globals), name)
+        (footprint.writes if write else footprint.reads).add(location)
+
+    def _load_global(self, frame, name, footprint):
+        self._global(frame, name, footprint, write=False)
+
+    def _store_global(self, frame, name, footprint):
+        self._global(frame, name, footprint, write=True)
+
+    def _load_name(self, frame, name, footprint):
+        self._global(frame, name, footprint, write=False)
+
+    def _store_name(self, frame, name, footprint):
+        if frame.f_locals is frame.f_globals:  # module level; a class body is local
+            self._global(frame, name, footprint, write=True)
+
+    def _cell(self, frame, index, footprint, write=False):
+        cell = stack_peek.fast_slot(frame, index)
+        (footprint.writes if write else footprint.reads).add((id(cell), "cell"))
+
+    def _store_cell(self, frame, index, footprint):
+        self._cell(frame, index, footprint, write=True)
+
+    def _load_attr(self, frame, name, footprint):
+        effects.attribute(footprint, stack_peek.stack(frame, 1)[0], name, write=False)
+
+    def _store_attr(self, frame, name, footprint):
+        effects.attribute(footprint, stack_peek.stack(frame, 1)[0], name, write=True)
+
+    def _subscript(self, frame, write, footprint):
+        key, container = stack_peek.stack(frame, 2)
+        effects.deep_read(footprint, key)
+        if effects.python_level(getattr(type(container),
+                                        "__setitem__" if write else "__getitem__", None)):
+            return  # Python code, traced
+        location = _entry(container, key, write)
+        if location is not None:
+            (footprint.writes if write else footprint.reads).add(location)
+        elif write or isinstance(container, collections.defaultdict):
+            footprint.writes.add((id(container), ALL))  # a defaultdict read may insert
+        elif isinstance(container, effects.READABLE_TYPES):
+            footprint.reads.add((id(container), ALL))
+        else:
+            footprint.top = True
+
+    def _load_subscript(self, frame, _argument, footprint):
+        self._subscript(frame, False, footprint)
+
+    def _store_subscript(self, frame, _argument, footprint):
+        self._subscript(frame, True, footprint)
+
+    def _operands(self, frame, count, footprint):
+        for operand in stack_peek.stack(frame, count):
+            effects.deep_read(footprint, operand)
+
+    def _unary(self, frame, _argument, footprint):
+        self._operands(frame, 1, footprint)
+
+    def _binary(self, frame, _argument, footprint):
+        self._operands(frame, 2, footprint)
+
+    def _binary_op(self, frame, operation, footprint):
+        right, left = stack_peek.stack(frame, 2)
+        effects.deep_read(footprint, right)
+        if operation < _INPLACE_MIN or isinstance(left, _IMMUTABLE_OPERANDS):
+            effects.deep_read(footprint, left)
+            return
+        name = f"__i{_OPERATOR_NAMES[operation - _INPLACE_MIN]}__"
+        if not effects.python_level(getattr(type(left), name, None)):
+            footprint.writes.add((id(left), ALL))  # a list's += and friends work in place
+
+    def _truth(self, frame, _argument, footprint):
+        effects.shallow_read(footprint, stack_peek.stack(frame, 1)[0])
+
+    def _get_iter(self, frame, _argument, footprint):
+        iterable = stack_peek.stack(frame, 1)[0]
+        self._pending_iter[id(frame)] = (frame, iterable)
+
+    def _for_iter(self, frame, _argument, footprint):
+        iterator = stack_peek.stack(frame, 1)[0]
+        source = self._iter_sources.get(id(iterator))
+        if source is not None and source[0] is iterator:
+            footprint.writes.add((id(iterator), ALL))
+            if source[1] is not iterator:
+                effects.shallow_read(footprint, source[1])
+        elif effects.python_level(getattr(type(iterator), "__next__", None)):
+            return  # a Python iterator: its __next__ is traced
+        else:
+            effects.consume(footprint, iterator)
+
+    def _consume_top(self, frame, _argument, footprint):
+        effects.consume(footprint, stack_peek.stack(frame, 1)[0])
+
+    def _call(self, frame, count, footprint):
+        items = stack_peek.stack(frame, count + 2)
+        method, receiver = items[-1], items[-2]
+        args = list(reversed(items[:-2]))
+        if method is stack_peek.NULL:
+            effects.function_call(footprint, receiver, args)
+        else:
+            effects.function_call(footprint, method, [receiver, *args])
+
+    def _call_ex(self, frame, flags, footprint):
+        items = stack_peek.stack(frame, 3 if flags & 1 else 2)
+        kwargs = items[0] if flags & 1 else {}
+        positional, fn = items[-2], items[-1]
+        if type(positional) not in (tuple, list) or type(kwargs) is not dict:
+            footprint.top = True  # unpacking it here would run the program's code
+            return
+        effects.function_call(footprint, fn, [*positional, *kwargs.values()])
+
+    def _with(self, frame, _argument, footprint):
+        manager = stack_peek.stack(frame, 1)[0]
+        kind = type(manager)
+        if not (effects.python_level(getattr(kind, "__enter__", None))
+                and effects.python_level(getattr(kind, "__exit__", None))):
+            footprint.top = True
+
+    def _with_exception(self, frame, _argument, footprint):
+        if not effects.python_level(stack_peek.stack(frame, 4)[3]):
+            footprint.top = True
+
+    def _import_from(self, frame, name, footprint):
+        effects.attribute(footprint, stack_peek.stack(frame, 1)[0], name, write=False)
+
+    def _format(self, frame, flags, footprint):
+        self._operands(frame, 2 if flags & 0x04 else 1, footprint)
+
+    def _send(self, frame, _argument, footprint):
+        receiver = stack_peek.stack(frame, 2)[1]
+        footprint.writes.add((id(receiver), ALL))
+
+    def _everything(self, frame, _argument, footprint):
+        footprint.top = True
+
+
+class _Untraced:
+    """Wraps the scheduler's chooser: what the chooser runs is not the program's."""
+
+    def __init__(self, inner: Any, tracer: FootprintTracer) -> None:
+        self._inner = inner
+        self._tracer = tracer
+
+    def choose(self, n: int, kind: str) -> int:
+        self._tracer.paused = True
+        try:
+            return self._inner.choose(n, kind)
+        finally:
+            self._tracer.paused = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+_NEEDS_NO_STACK = {FootprintTracer._load_global, FootprintTracer._store_global,
+                   FootprintTracer._load_name, FootprintTracer._store_name,
+                   FootprintTracer._everything}
+
+_PURE = {
+    "NOP", "RESUME", "CACHE", "EXTENDED_ARG", "POP_TOP", "PUSH_NULL", "COPY", "SWAP",
+    "LOAD_CONST", "LOAD_FAST", "STORE_FAST", "DELETE_FAST", "LOAD_CLOSURE", "MAKE_CELL",
+    "COPY_FREE_VARS", "RETURN_VALUE", "JUMP_FORWARD", "JUMP_BACKWARD",
+    "JUMP_BACKWARD_NO_INTERRUPT", "POP_JUMP_FORWARD_IF_NONE", "POP_JUMP_FORWARD_IF_NOT_NONE",
+    "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE", "IS_OP", "KW_NAMES",
+    "PRECALL", "BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_MAP", "BUILD_CONST_KEY_MAP",
+    "BUILD_STRING", "BUILD_SLICE", "LIST_APPEND", "SET_ADD", "MAP_ADD", "LIST_TO_TUPLE",
+    "MAKE_FUNCTION", "LOAD_BUILD_CLASS", "LOAD_ASSERTION_ERROR", "RAISE_VARARGS", "RERAISE",
+    "PUSH_EXC_INFO", "POP_EXCEPT", "CHECK_EXC_MATCH", "CHECK_EG_MATCH", "PREP_RERAISE_STAR",
+    "YIELD_VALUE", "RETURN_GENERATOR",
+}
+_T = FootprintTracer
+_HANDLERS: dict[str, Callable[..., None]] = {
+    "LOAD_GLOBAL": _T._load_global, "STORE_GLOBAL": _T._store_global,
+    "DELETE_GLOBAL": _T._store_global, "LOAD_NAME": _T._load_name,
+    "STORE_NAME": _T._store_name, "DELETE_NAME": _T._store_name,
+    "LOAD_DEREF": _T._cell, "LOAD_CLASSDEREF": _T._cell, "STORE_DEREF": _T._store_cell,
+    "DELETE_DEREF": _T._store_cell, "LOAD_ATTR": _T._load_attr, "LOAD_METHOD": _T._load_attr,
+    "STORE_ATTR": _T._store_attr, "DELETE_ATTR": _T._store_attr,
+    "BINARY_SUBSCR": _T._load_subscript, "STORE_SUBSCR": _T._store_subscript,
+    "DELETE_SUBSCR": _T._store_subscript, "BINARY_OP": _T._binary_op,
+    "COMPARE_OP": _T._binary, "CONTAINS_OP": _T._binary, "UNARY_NOT": _T._unary,
+    "UNARY_NEGATIVE": _T._unary, "UNARY_POSITIVE": _T._unary, "UNARY_INVERT": _T._unary,
+    "POP_JUMP_FORWARD_IF_TRUE": _T._truth, "POP_JUMP_FORWARD_IF_FALSE": _T._truth,
+    "POP_JUMP_BACKWARD_IF_TRUE": _T._truth, "POP_JUMP_BACKWARD_IF_FALSE": _T._truth,
+    "JUMP_IF_TRUE_OR_POP": _T._truth, "JUMP_IF_FALSE_OR_POP": _T._truth,
+    "GET_LEN": _T._truth, "MATCH_MAPPING": _T._unary, "MATCH_SEQUENCE": _T._unary,
+    "MATCH_KEYS": _T._binary, "MATCH_CLASS": _T._everything,
+    "GET_ITER": _T._get_iter, "GET_YIELD_FROM_ITER": _T._get_iter, "FOR_ITER": _T._for_iter,
+    "UNPACK_SEQUENCE": _T._consume_top, "UNPACK_EX": _T._consume_top,
+    "LIST_EXTEND": _T._consume_top, "SET_UPDATE": _T._consume_top,
+    "DICT_UPDATE": _T._consume_top, "DICT_MERGE": _T._consume_top,
+    "CALL": _T._call, "CALL_FUNCTION_EX": _T._call_ex, "BEFORE_WITH": _T._with,
+    "WITH_EXCEPT_START": _T._with_exception, "IMPORT_FROM": _T._import_from,
+    "FORMAT_VALUE": _T._format, "SEND": _T._send,
+}
+
+
+def _decode(code: CodeType) -> dict[int, tuple[Callable[..., None], Any]]:
+    """The instructions of ``code`` that touch anything, by offset, with the
+    argument each handler needs (a name, or the raw oparg)."""
+    table = {}
+    for instruction in dis.get_instructions(code):
+        name = instruction.opname
+        if name in _PURE:
+            continue
+        handler = _HANDLERS.get(name, FootprintTracer._everything)
+        uses_name = name in ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL", "LOAD_NAME",
+                             "STORE_NAME", "DELETE_NAME", "LOAD_ATTR", "LOAD_METHOD",
+                             "STORE_ATTR", "DELETE_ATTR", "IMPORT_FROM")
+        table[instruction.offset] = (handler, instruction.argval if uses_name
+                                     else instruction.arg)
+    return table
+
+
+def _first_argument(frame: FrameType) -> Any:
+    if not stack_peek.AVAILABLE:
+        return frame.f_locals.get("self")
+    value = stack_peek.fast_slot(frame, 0)
+    if type(value) is types.CellType:  # ``self`` captured by a closure
+        value = value.cell_contents
+    return value
+
+
+def _entry(container: Any, key: Any, write: bool) -> tuple[int, Any] | None:
+    """The one slot of a list or dict that ``container[key]`` touches, or None
+    when the access involves the whole container."""
+    kind = type(container)
+    if kind is list and type(key) is int:
+        if -len(container) <= key < len(container):
+            return (id(container), ("[]", key % len(container)))
+        return None
+    if kind is dict and effects.plain_key(key):
+        if write and key not in container:
+            return None  # inserting changes the iteration order and the length
+        return (id(container), ("[]", key))
+    return None

@@ -1,0 +1,242 @@
+"""Exhaustive search prunes schedules that only reorder commuting steps, and loses nothing.
+
+The soundness tests compare the outcomes of a pruned walk with those of a
+full one: every outcome the full walk reaches within the bound, the pruned
+walk must reach too.  The programs are built so that the order of two
+threads' steps shows in the output through one kind of shared state each
+(a global, a dict entry, a cell, an iterator, the random generator...): a
+tracer that missed that kind of access would prune an order it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from simfutures.explore import exhaustive, stack_peek
+from simfutures.explore.equivalence import Footprint, HappensBefore
+from simfutures.program import ScriptProgram
+
+RACES = Path(__file__).parent / "races"
+SEEDS = Path(__file__).parent.parent / "examples" / "seeds"
+
+INDEPENDENT = """
+import threading
+
+a = b = 0
+lock_a, lock_b = threading.Lock(), threading.Lock()
+
+def work_a():
+    global a
+    for _ in range(3):
+        with lock_a:
+            a += 1
+
+def work_b():
+    global b
+    for _ in range(3):
+        with lock_b:
+            b += 1
+
+threads = [threading.Thread(target=work_a), threading.Thread(target=work_b)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(a, b)
+"""
+
+
+def two_threads(setup: str, body_a: str, body_b: str, result: str) -> str:
+    """A program whose threads each yield once (``sleep(0)``) and then touch shared state."""
+    return textwrap.dedent(setup) + textwrap.dedent(f"""
+import threading, time
+
+def work_a():
+    time.sleep(0)
+{textwrap.indent(textwrap.dedent(body_a), '    ')}
+
+def work_b():
+    time.sleep(0)
+{textwrap.indent(textwrap.dedent(body_b), '    ')}
+
+threads = [threading.Thread(target=work_a), threading.Thread(target=work_b)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print({result})
+""")
+
+
+# Each program's output depends on the order of the two threads' last steps
+# through exactly one kind of shared state.
+ORDER_SENSITIVE = {
+    "global": two_threads("x = 0\n", "global x\nx = x * 2", "global x\nx = x + 1", "x"),
+    "same dict entry": two_threads("d = {'k': 1}\n", "d['k'] = d['k'] * 2",
+                                   "d['k'] = d['k'] + 1", "d"),
+    "dict insertion order": two_threads("d = {}\n", "d['a'] = 1", "d['b'] = 2", "list(d)"),
+    "list append": two_threads("out = []\n", "out.append('a')", "out.append('b')", "out"),
+    "list augmented assignment": two_threads("out = []\n", "global out\nout += ['a']",
+                                             "out.extend(['b'])", "out"),
+    "attribute": two_threads("class Box:\n    n = 1\nbox = Box()\nbox.n = 1\n",
+                             "box.n = box.n * 2", "box.n += 1", "box.n"),
+    "class attribute": two_threads("class Box:\n    n = 1\n", "Box.n = Box.n * 2",
+                                   "Box.n = Box().n + 1", "Box.n"),
+    "closure cell": two_threads(
+        "def make():\n    n = 1\n    def double():\n        nonlocal n\n        n *= 2\n"
+        "    def bump():\n        nonlocal n\n        n += 1\n"
+        "    return double, bump, lambda: n\ndouble, bump, get = make()\n",
+        "double()", "bump()", "get()"),
+    "shared iterator": two_threads("it = iter(range(10))\nseen = {}\n",
+                                   "seen['a'] = next(it)", "seen['b'] = next(it)",
+                                   "sorted(seen.items())"),
+    "shared generator": two_threads("def gen():\n    yield from range(10)\ng = gen()\nseen = {}\n",
+                                    "seen['a'] = next(g)", "seen['b'] = next(g)",
+                                    "sorted(seen.items())"),
+    "for loop over a shared list": two_threads(
+        "items = [1]\nseen = {}\n", "items.append(2)",
+        "seen['n'] = 0\nfor _ in items:\n    seen['n'] += 1", "seen"),
+    "random generator": two_threads("import random\nseen = {}\n",
+                                    "seen['a'] = random.random()",
+                                    "seen['b'] = random.random()", "sorted(seen.items())"),
+    "heap": two_threads("import heapq\nheap = [5]\nseen = {}\n", "heapq.heappush(heap, 1)",
+                        "seen['top'] = heap[0]", "seen"),
+    "print order": two_threads("", "print('a')", "print('b')", "'done'"),
+    "setattr builtin": two_threads("class Box:\n    pass\nbox = Box()\nbox.n = 1\n",
+                                   "setattr(box, 'n', getattr(box, 'n') * 2)",
+                                   "box.n = box.n + 1", "box.n"),
+}
+
+
+def program_from(tmp_path: Path, source: str, name: str = "prog.py") -> ScriptProgram:
+    path = tmp_path / name
+    path.write_text(source)
+    return ScriptProgram(path)
+
+
+def walk(program: ScriptProgram, bound: int, prune: bool) -> tuple[set, int, int]:
+    stats = exhaustive.WalkStats()
+    leaves = list(exhaustive.bounded_walk(program, bound, prune=prune, stats=stats))
+    outcomes = {(leaf.outcome.stdout, leaf.outcome.exit_code, leaf.outcome.error)
+                for leaf in leaves}
+    return outcomes, len(leaves), stats.pruned
+
+
+def test_threads_touching_unrelated_objects_are_explored_once_per_order_that_matters(
+        tmp_path):
+    program = program_from(tmp_path, INDEPENDENT)
+    full, full_runs, _ = walk(program, 2, prune=False)
+    pruned, pruned_runs, skipped = walk(program, 2, prune=True)
+    assert pruned == full == {("3 3\n", 0, None)}
+    assert skipped > 0 and pruned_runs * 2 < full_runs
+
+
+@pytest.mark.parametrize("kind", sorted(ORDER_SENSITIVE))
+def test_steps_that_conflict_are_never_pruned(tmp_path, kind):
+    program = program_from(tmp_path, ORDER_SENSITIVE[kind])
+    full, _, _ = walk(program, 2, prune=False)
+    assert len(full) > 1, "the program must show the order of its threads"
+    pruned, _, _ = walk(program, 2, prune=True)
+    assert pruned == full
+
+
+RACE_PROGRAMS = sorted(p.name for p in RACES.glob("*.py")
+                       if not p.name.startswith("process_death_map"))  # too big to walk whole
+
+
+@pytest.mark.parametrize("name", RACE_PROGRAMS)
+def test_pruning_keeps_every_outcome_of_the_race_suite(name):
+    program = ScriptProgram(RACES / name)
+    full, _, _ = walk(program, 1, prune=False)
+    pruned, _, _ = walk(program, 1, prune=True)
+    assert pruned == full
+
+
+@pytest.mark.parametrize("name", ["futures_thread_pool_map.py", "futures_context_manager.py",
+                                  "futures_future_callback_cancel.py"])
+def test_pruning_keeps_every_outcome_of_the_seed_examples(name):
+    program = ScriptProgram(SEEDS / name)
+    full, _, _ = walk(program, 1, prune=False)
+    pruned, _, _ = walk(program, 1, prune=True)
+    assert pruned == full
+
+
+def test_without_stack_access_every_heap_access_conflicts(tmp_path, monkeypatch):
+    """On an interpreter whose frames cannot be read, pruning gets coarser, not unsound."""
+    monkeypatch.setattr(stack_peek, "AVAILABLE", False)
+    for kind in ("same dict entry", "attribute", "list append"):
+        program = program_from(tmp_path, ORDER_SENSITIVE[kind], f"{kind.replace(' ', '_')}.py")
+        full, _, _ = walk(program, 2, prune=False)
+        assert walk(program, 2, prune=True)[0] == full
+
+
+def test_the_frame_layout_check_passes_on_this_interpreter():
+    # CPython 3.11 is what CI runs: precise footprints must be on there.
+    assert stack_peek.AVAILABLE == (sys.implementation.name == "cpython"
+                                    and sys.version_info[:2] == (3, 11))
+
+
+def step(reads=(), writes=(), top=False) -> Footprint:
+    footprint = Footprint()
+    footprint.reads.update(reads)
+    footprint.writes.update(writes)
+    footprint.top = top
+    return footprint
+
+
+def fingerprint(*steps: tuple[int, int, Footprint]) -> int:
+    history = HappensBefore()
+    for thread, number, footprint in steps:
+        history.add(thread, number, footprint)
+    return history.fingerprint
+
+
+X, Y = (1, "x"), (2, "y")
+
+
+def test_commuting_steps_give_one_fingerprint_in_either_order():
+    a, b = (1, 1, step(writes=[X])), (2, 1, step(writes=[Y]))
+    assert fingerprint(a, b) == fingerprint(b, a)
+    reader_a, reader_b = (1, 1, step(reads=[X])), (2, 1, step(reads=[X]))
+    assert fingerprint(reader_a, reader_b) == fingerprint(reader_b, reader_a)
+
+
+@pytest.mark.parametrize("first,second", [
+    (step(writes=[X]), step(writes=[X])),
+    (step(writes=[X]), step(reads=[X])),
+    (step(writes=[(1, None)]), step(reads=[X])),  # the whole object against one attribute
+    (step(writes=[Y]), step(top=True)),
+])
+def test_conflicting_steps_give_different_fingerprints_in_each_order(first, second):
+    a, b = (1, 1, first), (2, 1, second)
+    assert fingerprint(a, b) != fingerprint(b, a)
+
+
+def explore(tmp_path: Path, *options: str, hashseed: str = "0") -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONHASHSEED=hashseed)
+    return subprocess.run([sys.executable, "-m", "simfutures.cli", "explore", "prog.py",
+                           "--strategy", "exhaustive", *options], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_explore_reports_what_it_skipped_and_is_byte_identical_across_processes(tmp_path):
+    (tmp_path / "prog.py").write_text(INDEPENDENT)
+    done = explore(tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "explored all" in done.stdout
+    assert "that only reorder steps which commute" in done.stdout
+    first = explore(tmp_path, "--json", hashseed="1")
+    again = explore(tmp_path, "--json", hashseed="2")
+    assert first.stdout == again.stdout
+    report = json.loads(first.stdout)
+    unpruned = json.loads(explore(tmp_path, "--json", "--no-prune").stdout)
+    assert report["pruned"] > 0 and unpruned["pruned"] == 0
+    assert report["exhausted"] and unpruned["exhausted"]
+    assert report["runs"] < unpruned["runs"]
