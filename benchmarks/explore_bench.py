@@ -15,6 +15,9 @@ depth-first search drowns in interleavings of the unrelated work.
 Part 3: schedules per second of each seeded strategy on examples/seeds/*.py,
 one process, one core (the per-run cost includes capturing output and
 grouping the outcome, as in `explore`).
+Part 4 (also alone with --pruning): exhaustive search with and without
+pruning of commuting steps: schedules run to cover the bound, schedules cut
+short as equivalent to explored ones, and wall time.
 """
 
 from __future__ import annotations
@@ -46,8 +49,8 @@ def label(name: str, options: dict) -> str:
 
 def first_failure(program, name: str, options: dict, budget: int) -> tuple[int | None, float]:
     started = time.perf_counter()
-    if name == "exhaustive":
-        for leaf in exhaustive.bounded_walk(program, options["max_preemptions"]):
+    if name == "exhaustive":  # as `explore` runs it: commuting steps pruned
+        for leaf in exhaustive.bounded_walk(program, options["max_preemptions"], prune=True):
             if leaf.outcome.failed:
                 return leaf.ordinal + 1, time.perf_counter() - started
             if leaf.last or leaf.ordinal + 1 >= budget:
@@ -143,15 +146,72 @@ def speed(seconds: float) -> None:
     print(f"{'median':34}" + "".join(f"{statistics.median(r):10.0f}" for r in rates.values()))
 
 
+UNRELATED = """
+    import threading
+
+    totals = [0, 0, 0]
+    locks = [threading.Lock() for _ in totals]
+
+    def work(slot):
+        for _ in range(3):
+            with locks[slot]:
+                totals[slot] += 1
+
+    threads = [threading.Thread(target=work, args=(slot,)) for slot in range(len(totals))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(totals)
+"""
+
+
+def exhaustive_cost(program, bound: int, prune: bool, cap: int) -> tuple[str, int, float]:
+    stats = exhaustive.WalkStats()
+    started = time.perf_counter()
+    runs = 0
+    for leaf in exhaustive.bounded_walk(program, bound, prune=prune, stats=stats):
+        runs += 1
+        if leaf.last:
+            break
+        if runs >= cap:
+            return f">{cap}", stats.pruned, time.perf_counter() - started
+    return str(runs), stats.pruned, time.perf_counter() - started
+
+
+def pruning(bound: int, cap: int) -> None:
+    print(f"\nPart 4: exhaustive search, bound {bound}, with and without pruning "
+          f"(cap {cap} schedules)")
+    print(f"{'program':26}{'full runs':>10}{'time':>9}{'pruned runs':>13}{'skipped':>9}"
+          f"{'time':>9}")
+    with tempfile.TemporaryDirectory() as directory:
+        unrelated = Path(directory) / "unrelated_locks.py"
+        unrelated.write_text(textwrap.dedent(UNRELATED))
+        for path in [unrelated, *RACES]:
+            if path.stem == "process_death_map":
+                continue  # its bounded space is far past any cap
+            program = load_program(path)
+            full, _, full_time = exhaustive_cost(program, bound, False, cap)
+            pruned, skipped, pruned_time = exhaustive_cost(program, bound, True, cap)
+            print(f"{path.stem:26}{full:>10}{full_time:8.2f}s{pruned:>13}{skipped:>9}"
+                  f"{pruned_time:8.2f}s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--speed", action="store_true", help="only schedules/second")
+    parser.add_argument("--pruning", action="store_true", help="only part 4")
     args = parser.parse_args()
+    if args.pruning:
+        pruning(bound=2, cap=2000 if args.quick else 5000)
+        return
     if not args.speed:
         races(budget=300 if args.quick else 1000, rate_runs=100 if args.quick else 500)
         larger(budget=1000 if args.quick else 3000)
     speed(0.5 if args.quick else 2.0)
+    if not args.speed:
+        pruning(bound=2, cap=2000 if args.quick else 5000)
 
 
 if __name__ == "__main__":

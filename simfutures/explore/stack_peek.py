@@ -16,7 +16,7 @@ from __future__ import annotations
 import ctypes
 import sys
 from _ctypes import PyObj_FromPtr
-from types import FrameType
+from types import CodeType, FrameType
 from typing import Any
 
 # Offsets in CPython 3.11 (64-bit): PyFrameObject.f_frame, and in
@@ -46,14 +46,32 @@ def _slot(iframe: int, index: int) -> Any:
     return _object(ctypes.c_size_t.from_address(iframe + _LOCALSPLUS + _WORD * index).value)
 
 
-def stack(frame: FrameType, depth: int) -> list[Any]:
-    """The top ``depth`` values of ``frame``'s stack, top first (``NULL`` for empty slots).
+_locals_count: dict[CodeType, int] = {}
 
-    Only call this from an opcode trace event, with ``depth`` no more than the
-    instruction being traced consumes.
+
+def _fast_locals(code: CodeType) -> int:
+    """Slots before the stack: locals, then cells that are not arguments, then free vars."""
+    count = _locals_count.get(code)
+    if count is None:
+        names = set(code.co_varnames)
+        count = len(names) + sum(1 for name in code.co_cellvars if name not in names) \
+            + len(code.co_freevars)
+        _locals_count[code] = count
+    return count
+
+
+def stack(frame: FrameType, depth: int) -> list[Any]:
+    """The top ``depth`` values of ``frame``'s stack, top first (``NULL`` for empty slots
+    and for slots below the bottom of the stack).
+
+    Only call this from an opcode trace event.
     """
     iframe = _interpreter_frame(frame)
     top = ctypes.c_int.from_address(iframe + _STACKTOP).value
+    available = top - _fast_locals(frame.f_code)
+    if available < depth:
+        return stack(frame, available) + [_NULL] * (depth - available) if available > 0 \
+            else [_NULL] * depth
     if depth >= len(_POINTERS):
         return [_slot(iframe, top - i) for i in range(1, depth + 1)]
     words = _POINTERS[depth].from_address(iframe + _LOCALSPLUS + _WORD * (top - depth))
