@@ -171,7 +171,7 @@ def deep_read(footprint: Footprint, value: Any, budget: int = 64) -> None:
         if kind is tuple or kind is frozenset:
             pending.extend(item)
         elif isinstance(item, CONTAINER_TYPES):
-            footprint.reads.add((id(item), ALL))
+            footprint.reads.add((footprint.name(item), ALL))
             if isinstance(item, dict):
                 pending.extend(item.keys())
                 pending.extend(item.values())
@@ -180,7 +180,7 @@ def deep_read(footprint: Footprint, value: Any, budget: int = 64) -> None:
         elif kind.__flags__ & _HEAPTYPE and is_python_class(kind):
             continue  # its comparisons and repr are Python code, traced when they run
         else:
-            footprint.reads.add((id(item), ALL))
+            footprint.reads.add((footprint.name(item), ALL))
 
 
 def shallow_read(footprint: Footprint, value: Any) -> None:
@@ -191,13 +191,13 @@ def shallow_read(footprint: Footprint, value: Any) -> None:
     if kind.__flags__ & _HEAPTYPE and is_python_class(kind) \
             and not isinstance(value, CONTAINER_TYPES):
         return  # its __len__ or __bool__, if any, is Python code, traced
-    footprint.reads.add((id(value), ALL))
+    footprint.reads.add((footprint.name(value), ALL))
 
 
 def consume(footprint: Footprint, value: Any) -> None:
     """``value`` is handed to C code that may iterate it."""
     if isinstance(value, _ITERATOR_TYPES) or isinstance(value, types.GeneratorType):
-        footprint.writes.add((id(value), ALL))
+        footprint.writes.add((footprint.name(value), ALL))
         if type(value) not in _FRESH_ITERATOR_SOURCES and not isinstance(value,
                                                                           types.GeneratorType):
             footprint.read_top = True  # the container behind it is unknown here
@@ -244,17 +244,18 @@ def method_call(footprint: Footprint, owner: Any, name: str, args: list[Any]) ->
             key = args[0]
             if name in ("get", "__contains__", "__getitem__") or (
                     name == "setdefault" and key in owner):
-                footprint.reads.add((id(owner), ("[]", key)))
+                footprint.reads.add((footprint.name(owner), ("[]", key)))
             else:
-                footprint.writes.add((id(owner), ("[]", key) if name == "pop" else ALL))
+                slot = ("[]", key) if name == "pop" else ALL
+                footprint.writes.add((footprint.name(owner), slot))
         elif name in _READERS[container]:
-            footprint.reads.add((id(owner), ALL))
+            footprint.reads.add((footprint.name(owner), ALL))
         else:
-            footprint.writes.add((id(owner), ALL))
+            footprint.writes.add((footprint.name(owner), ALL))
         c_callable_arguments(footprint, args)
         return
     if isinstance(owner, _SELF_ONLY_TYPES):
-        footprint.writes.add((id(owner), ALL))
+        footprint.writes.add((footprint.name(owner), ALL))
         c_callable_arguments(footprint, args)
         return
     if isinstance(owner, _ITERATOR_TYPES):
@@ -263,21 +264,22 @@ def method_call(footprint: Footprint, owner: Any, name: str, args: list[Any]) ->
     footprint.top = True
 
 
-def _attribute_location(owner: Any, name: Any) -> tuple[int, Any] | None:
+def _attribute_location(footprint: Footprint, owner: Any, name: Any
+                        ) -> tuple[int, Any] | None:
     """Where attribute ``name`` of ``owner`` lives; None when writing it could
     change what many objects see (a class attribute)."""
     if isinstance(owner, types.ModuleType):
-        return (id(owner.__dict__), name)
+        return (footprint.name(owner.__dict__), name)
     if isinstance(owner, type):
         return None
-    return (id(owner), name)
+    return (footprint.name(owner), name)
 
 
 def attribute(footprint: Footprint, owner: Any, name: Any, write: bool) -> None:
     if not isinstance(name, str) or name == "__dict__":
         footprint.top = True  # the namespace itself escapes
         return
-    location = _attribute_location(owner, name)
+    location = _attribute_location(footprint, owner, name)
     if write:
         if location is None:
             footprint.top = True
@@ -286,7 +288,7 @@ def attribute(footprint: Footprint, owner: Any, name: Any, write: bool) -> None:
     elif location is not None:
         footprint.reads.add(location)
     else:
-        footprint.reads.add((id(owner), name))
+        footprint.reads.add((footprint.name(owner), name))
 
 
 def function_call(footprint: Footprint, fn: Any, args: list[Any]) -> None:
@@ -327,7 +329,7 @@ def function_call(footprint: Footprint, fn: Any, args: list[Any]) -> None:
         method_call(footprint, fn.__self__, fn.__name__, args)
         return
     if kind is weakref.ref:
-        footprint.reads.add((id(fn), ALL))  # whether the referent is still alive
+        footprint.reads.add((footprint.name(fn), ALL))  # whether the referent is still alive
         return
     if kind is functools.partial:
         function_call(footprint, fn.func, [*fn.args, *fn.keywords.values(), *args])
@@ -341,7 +343,7 @@ def _module_function(footprint: Footprint, fn: Any, args: list[Any]) -> None:
     if rule == "read":
         c_callable_arguments(footprint, args)
     elif rule == "first" and args:
-        footprint.writes.add((id(args[0]), ALL))
+        footprint.writes.add((footprint.name(args[0]), ALL))
         c_callable_arguments(footprint, args[1:])
     elif rule in ("attr-read", "attr-write") and len(args) >= 2:
         attribute(footprint, args[0], args[1], write=rule == "attr-write")

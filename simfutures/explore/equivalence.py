@@ -17,7 +17,10 @@ order the steps were taken in.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable
+import itertools
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any
 
 Clock = dict[int, int]
 Location = tuple[int, Hashable]  # (object id, key); key ALL: the whole object
@@ -25,17 +28,53 @@ Location = tuple[int, Hashable]  # (object id, key); key ALL: the whole object
 ALL = None
 
 
-class Footprint:
-    """What one step touched.  ``top``: may have written anything; ``read_top``:
-    may have read anything."""
+class Identities:
+    """Names for the objects a run touches, unique for the whole run.
 
-    __slots__ = ("reads", "writes", "top", "read_top")
+    An address alone is not: a freed object's address is soon reused, and two
+    unrelated objects would look like one, adding dependencies that vary with
+    the allocator from run to run (pruning must be deterministic).  Objects
+    that take weak references get a serial number, checked alive on every
+    lookup; the others (lists, dicts, cells, iterators) are kept alive until
+    the run ends.  Their own collection is unobservable (no weak references,
+    no finalizers); what they hold lives longer too, which only a program
+    that watches those objects being collected could notice.
+    """
 
     def __init__(self) -> None:
+        self._kept: dict[int, Any] = {}
+        self._watched: dict[int, tuple[weakref.ref, int]] = {}
+        self._serials = itertools.count(1)
+
+    def __call__(self, obj: Any) -> int:
+        address = id(obj)
+        if address in self._kept:
+            return address
+        watched = self._watched.get(address)
+        if watched is not None and watched[0]() is obj:
+            return watched[1]
+        try:
+            ref = weakref.ref(obj)
+        except TypeError:
+            self._kept[address] = obj
+            return address
+        serial = -next(self._serials)  # negative: never an address
+        self._watched[address] = (ref, serial)
+        return serial
+
+
+class Footprint:
+    """What one step touched.  ``top``: may have written anything; ``read_top``:
+    may have read anything.  ``name`` names objects (see ``Identities``)."""
+
+    __slots__ = ("reads", "writes", "top", "read_top", "name")
+
+    def __init__(self, names: Callable[[Any], int] = id) -> None:
         self.reads: set[Location] = set()
         self.writes: set[Location] = set()
         self.top = False
         self.read_top = False
+        self.name = names
 
 
 def _join(into: Clock, other: Clock | None) -> None:

@@ -29,7 +29,7 @@ from types import CodeType, FrameType
 from typing import Any
 
 from simfutures.explore import effects, stack_peek
-from simfutures.explore.equivalence import ALL, Footprint, HappensBefore
+from simfutures.explore.equivalence import ALL, Footprint, HappensBefore, Identities
 from simfutures.sim.scheduler import Scheduler, VThread
 
 _PACKAGE = effects.__file__.rsplit("/explore/", 1)[0] + "/"
@@ -72,6 +72,7 @@ class FootprintTracer:
     def __init__(self, sched: Scheduler) -> None:
         self._sched = sched
         self.history = HappensBefore()
+        self._names = Identities()
         self._open: dict[int, Footprint] = {}
         self._step_count: dict[int, int] = {}
         self._pending_iter: dict[int, tuple[FrameType, Any]] = {}
@@ -94,7 +95,7 @@ class FootprintTracer:
     def point(self, vt: VThread) -> None:
         """``vt`` reached a scheduling point: its step so far is complete."""
         ident = vt.ident
-        footprint = self._open.pop(ident, None) or Footprint()
+        footprint = self._open.pop(ident, None) or Footprint(self._names)
         step = self._step_count.get(ident, 0) + 1
         self._step_count[ident] = step
         sys.settrace(None)  # the bookkeeping is not the program's
@@ -104,7 +105,7 @@ class FootprintTracer:
             sys.settrace(self._on_call)
         # The next step begins inside the primitive that called the scheduler
         # (the acquire it is about to complete): it touches that primitive.
-        following = self._open[ident] = Footprint()
+        following = self._open[ident] = Footprint(self._names)
         frame = sys._getframe(2)
         while frame is not None and self._kind(frame.f_code) == _SIM_CALL:
             self._simulator_call(frame, following)
@@ -116,7 +117,7 @@ class FootprintTracer:
             return None
         footprint = self._open.get(vt.ident)
         if footprint is None:
-            footprint = self._open[vt.ident] = Footprint()
+            footprint = self._open[vt.ident] = Footprint(self._names)
         return footprint
 
     # -- tracing ---------------------------------------------------------------
@@ -161,7 +162,7 @@ class FootprintTracer:
                 else:
                     footprint.reads.add(CLOCK)
                 return
-            footprint.writes.add((id(owner), ALL))
+            footprint.writes.add((footprint.name(owner), ALL))
             footprint.reads.add(CLOCK)
         else:
             location = _SIM_FUNCTIONS.get(code.co_name)
@@ -200,7 +201,7 @@ class FootprintTracer:
     # -- instructions ----------------------------------------------------------
 
     def _global(self, frame: FrameType, name: str, footprint: Footprint, write: bool) -> None:
-        location = (id(frame.f_globals), name)
+        location = (footprint.name(frame.f_globals), name)
         (footprint.writes if write else footprint.reads).add(location)
 
     def _load_global(self, frame, name, footprint):
@@ -218,7 +219,8 @@ class FootprintTracer:
 
     def _cell(self, frame, index, footprint, write=False):
         cell = stack_peek.fast_slot(frame, index)
-        (footprint.writes if write else footprint.reads).add((id(cell), "cell"))
+        location = (footprint.name(cell), "cell")
+        (footprint.writes if write else footprint.reads).add(location)
 
     def _store_cell(self, frame, index, footprint):
         self._cell(frame, index, footprint, write=True)
@@ -235,13 +237,14 @@ class FootprintTracer:
         if effects.python_level(getattr(type(container),
                                         "__setitem__" if write else "__getitem__", None)):
             return  # Python code, traced
-        location = _entry(container, key, write)
+        location = _entry(footprint, container, key, write)
         if location is not None:
             (footprint.writes if write else footprint.reads).add(location)
         elif write or isinstance(container, collections.defaultdict):
-            footprint.writes.add((id(container), ALL))  # a defaultdict read may insert
+            # (a defaultdict read may insert)
+            footprint.writes.add((footprint.name(container), ALL))
         elif isinstance(container, effects.READABLE_TYPES):
-            footprint.reads.add((id(container), ALL))
+            footprint.reads.add((footprint.name(container), ALL))
         else:
             footprint.top = True
 
@@ -269,7 +272,8 @@ class FootprintTracer:
             return
         name = f"__i{_OPERATOR_NAMES[operation - _INPLACE_MIN]}__"
         if not effects.python_level(getattr(type(left), name, None)):
-            footprint.writes.add((id(left), ALL))  # a list's += and friends work in place
+            # a list's += and friends work in place
+            footprint.writes.add((footprint.name(left), ALL))
 
     def _truth(self, frame, _argument, footprint):
         effects.shallow_read(footprint, stack_peek.stack(frame, 1)[0])
@@ -282,7 +286,7 @@ class FootprintTracer:
         iterator = stack_peek.stack(frame, 1)[0]
         source = self._iter_sources.get(id(iterator))
         if source is not None and source[0] is iterator:
-            footprint.writes.add((id(iterator), ALL))
+            footprint.writes.add((footprint.name(iterator), ALL))
             if source[1] is not iterator:
                 effects.shallow_read(footprint, source[1])
         elif effects.python_level(getattr(type(iterator), "__next__", None)):
@@ -330,7 +334,7 @@ class FootprintTracer:
 
     def _send(self, frame, _argument, footprint):
         receiver = stack_peek.stack(frame, 2)[1]
-        footprint.writes.add((id(receiver), ALL))
+        footprint.writes.add((footprint.name(receiver), ALL))
 
     def _everything(self, frame, _argument, footprint):
         footprint.top = True
@@ -423,16 +427,16 @@ def _first_argument(frame: FrameType) -> Any:
     return value
 
 
-def _entry(container: Any, key: Any, write: bool) -> tuple[int, Any] | None:
+def _entry(footprint: Footprint, container: Any, key: Any, write: bool) -> tuple[int, Any] | None:
     """The one slot of a list or dict that ``container[key]`` touches, or None
     when the access involves the whole container."""
     kind = type(container)
     if kind is list and type(key) is int:
         if -len(container) <= key < len(container):
-            return (id(container), ("[]", key % len(container)))
+            return (footprint.name(container), ("[]", key % len(container)))
         return None
     if kind is dict and effects.plain_key(key):
         if write and key not in container:
             return None  # inserting changes the iteration order and the length
-        return (id(container), ("[]", key))
+        return (footprint.name(container), ("[]", key))
     return None
