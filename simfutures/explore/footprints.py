@@ -210,9 +210,6 @@ class FootprintTracer:
     def _store_global(self, frame, name, footprint):
         self._global(frame, name, footprint, write=True)
 
-    def _load_name(self, frame, name, footprint):
-        self._global(frame, name, footprint, write=False)
-
     def _store_name(self, frame, name, footprint):
         if frame.f_locals is frame.f_globals:  # module level; a class body is local
             self._global(frame, name, footprint, write=True)
@@ -359,7 +356,7 @@ class _Untraced:
 
 
 _NEEDS_NO_STACK = {FootprintTracer._load_global, FootprintTracer._store_global,
-                   FootprintTracer._load_name, FootprintTracer._store_name,
+                   FootprintTracer._store_name,
                    FootprintTracer._everything}
 
 _PURE = {
@@ -377,7 +374,7 @@ _PURE = {
 _T = FootprintTracer
 _HANDLERS: dict[str, Callable[..., None]] = {
     "LOAD_GLOBAL": _T._load_global, "STORE_GLOBAL": _T._store_global,
-    "DELETE_GLOBAL": _T._store_global, "LOAD_NAME": _T._load_name,
+    "DELETE_GLOBAL": _T._store_global, "LOAD_NAME": _T._load_global,
     "STORE_NAME": _T._store_name, "DELETE_NAME": _T._store_name,
     "LOAD_DEREF": _T._cell, "LOAD_CLASSDEREF": _T._cell, "STORE_DEREF": _T._store_cell,
     "DELETE_DEREF": _T._store_cell, "LOAD_ATTR": _T._load_attr, "LOAD_METHOD": _T._load_attr,
