@@ -109,6 +109,16 @@ ORDER_SENSITIVE = {
     "heap": two_threads("import heapq\nheap = [5]\nseen = {}\n", "heapq.heappush(heap, 1)",
                         "seen['top'] = heap[0]", "seen"),
     "print order": two_threads("", "print('a')", "print('b')", "'done'"),
+    "timers calling a C method": """
+import threading
+out = []
+timers = [threading.Timer(0.1, out.append, args=(name,)) for name in "ab"]
+for t in timers:
+    t.start()
+for t in timers:
+    t.join()
+print(out)
+""",
     "setattr builtin": two_threads("class Box:\n    pass\nbox = Box()\nbox.n = 1\n",
                                    "setattr(box, 'n', getattr(box, 'n') * 2)",
                                    "box.n = box.n + 1", "box.n"),

@@ -34,7 +34,11 @@ from simfutures.sim.scheduler import Scheduler, VThread
 
 _PACKAGE = effects.__file__.rsplit("/explore/", 1)[0] + "/"
 _SIM = _PACKAGE + "sim/"
-_TRACED_SIM_FILES = (_SIM + "usercall.py",)
+# Simulator code traced like the program's: where it calls the program's own
+# callables (a C callable such as ``list.append`` runs no Python of its own, so
+# only the calling instruction shows what it touches).  Thread.run and Timer.run
+# call their target in place, so tracebacks keep the stdlib's shape.
+_TRACED_SIM_CODE = {(_SIM + "usercall.py", "invoke"), (_SIM + "threads.py", "run")}
 _IGNORED = (_PACKAGE + "explore/", _PACKAGE + "trace/", _PACKAGE + "events.py",
             _SIM + "chooser.py")
 
@@ -57,7 +61,7 @@ _SCHEDULER_RULES = {"new_thread": THREAD_NUMBERS, "new_serial": SERIALS,
 _SIM_FUNCTIONS = {name: CLOCK for name in (
     "<lambda>", "<genexpr>", "<listcomp>", "<dictcomp>", "<setcomp>", "run", "call",
     "scheduler", "current", "active", "_active", "_remaining", "_deadline", "_now", "_sleep",
-    "_getpid", "current_thread", "get_ident", "get_native_id", "main_thread", "invoke")}
+    "_getpid", "current_thread", "get_ident", "get_native_id", "main_thread")}
 _SIM_FUNCTIONS["_names"] = THREAD_NUMBERS
 
 _INPLACE_MIN = 13  # BINARY_OP opargs from here on are the augmented assignments
@@ -128,7 +132,7 @@ class FootprintTracer:
             filename = code.co_filename
             if filename.startswith(_IGNORED):
                 kind = _IGNORE
-            elif filename.startswith(_SIM) and filename not in _TRACED_SIM_FILES:
+            elif filename.startswith(_SIM) and (filename, code.co_name) not in _TRACED_SIM_CODE:
                 kind = _SIM_CALL
             else:
                 kind = _TRACE

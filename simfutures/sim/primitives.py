@@ -19,6 +19,7 @@ from typing import Any
 
 from simfutures.sim import context
 from simfutures.sim.scheduler import Scheduler, VThread
+from simfutures.sim.usercall import invoke
 
 _THREAD_STATE_NAMES = {True: "held", False: "free"}
 
@@ -319,13 +320,13 @@ class Condition:
     def wait_for(self, predicate: Callable[[], Any], timeout: float | None = None) -> Any:
         sched = self._sched
         deadline = _deadline(sched, timeout)
-        result = predicate()
+        result = invoke(predicate)
         while not result:
             remaining = _remaining(sched, deadline)
             if remaining is not None and remaining <= 0:
                 break
             self.wait(remaining)
-            result = predicate()
+            result = invoke(predicate)
         return result
 
     def notify(self, n: int = 1) -> None:
@@ -466,7 +467,7 @@ class Barrier:
         if self._count == self._parties:
             try:
                 if self._action:
-                    self._action()
+                    invoke(self._action)
             except BaseException:
                 self._break()
                 raise

@@ -26,6 +26,7 @@ from typing import Any
 from simfutures.sim import context
 from simfutures.sim.primitives import _deadline, _remaining, _Waiters
 from simfutures.sim.scheduler import ProcessKilled, Scheduler, VThread
+from simfutures.sim.usercall import invoke
 
 #: Signals whose default action does not end a process.
 _IGNORED_BY_DEFAULT = {signal.SIGCHLD, signal.SIGURG, signal.SIGWINCH, signal.SIGCONT}
@@ -134,7 +135,7 @@ class VirtualProcess:
         sched = context.scheduler()
         exitcode = 0
         try:
-            self._target(*self._args, **self._kwargs)
+            invoke(self._target, *self._args, **self._kwargs)
         except ProcessKilled:
             exitcode = self.exitcode
         except SystemExit as exc:
