@@ -1,11 +1,12 @@
 """Exhaustive search prunes schedules that only reorder commuting steps, and loses nothing.
 
-The soundness tests compare the outcomes of a pruned walk with those of a
-full one: every outcome the full walk reaches within the bound, the pruned
-walk must reach too.  The programs are built so that the order of two
-threads' steps shows in the output through one kind of shared state each
-(a global, a dict entry, a cell, an iterator, the random generator...): a
-tracer that missed that kind of access would prune an order it needs.
+Soundness is checked two ways: runs that the footprint model puts in one
+trace class (same happens-before fingerprint) must end alike, and a pruned
+walk must reach every outcome a full one reaches within the bound.  The small
+programs are built so that the order of two threads' steps shows in the
+output through one kind of shared state each (a global, a dict entry, a cell,
+an iterator, the random generator...): a tracer that missed that kind of
+access would put both orders in one class.
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ print(a, b)
 
 
 def two_threads(setup: str, body_a: str, body_b: str, result: str) -> str:
-    """A program whose threads each yield once (``sleep(0)``) and then touch shared state."""
+    """A program whose threads each yield once (``sleep(0)``) and then touch shared
+    state; a third thread keeps yielding meanwhile, so that the search still has
+    choices to make after the two steps and would prune one of their orders if
+    it took them for commuting."""
     return textwrap.dedent(setup) + textwrap.dedent(f"""
 import threading, time
 
@@ -66,7 +70,11 @@ def work_b():
     time.sleep(0)
 {textwrap.indent(textwrap.dedent(body_b), '    ')}
 
-threads = [threading.Thread(target=work_a), threading.Thread(target=work_b)]
+def bystander():
+    for _ in range(4):
+        time.sleep(0)
+
+threads = [threading.Thread(target=f) for f in (work_a, work_b, bystander)]
 for t in threads:
     t.start()
 for t in threads:
@@ -119,6 +127,12 @@ for t in timers:
     t.join()
 print(out)
 """,
+    "list deletion shifting items": two_threads("items = [1, 2, 3]\nseen = {}\n",
+                                                "del items[0]", "seen['x'] = items[1]",
+                                                "seen"),
+    "exception arguments": two_threads("error = ValueError('old')\nseen = {}\n",
+                                       "error.args = ('new',)", "seen['s'] = str(error)",
+                                       "seen"),
     "setattr builtin": two_threads("class Box:\n    pass\nbox = Box()\nbox.n = 1\n",
                                    "setattr(box, 'n', getattr(box, 'n') * 2)",
                                    "box.n = box.n + 1", "box.n"),
@@ -157,6 +171,36 @@ def test_steps_that_conflict_are_never_pruned(tmp_path, kind):
     assert pruned == full
 
 
+def classes(program: ScriptProgram, bound: int) -> dict[int, set]:
+    """Every schedule within the bound, traced: the outcomes seen per trace class
+    (the happens-before fingerprint of the whole run)."""
+    seen: dict[int, set] = {}
+    prefix: list | None = []
+    while prefix is not None:
+        chooser = exhaustive.PrefixChooser(prefix, observe=True)
+        try:
+            outcome = program.run(chooser)
+        finally:
+            chooser.close()
+        seen.setdefault(chooser.history.fingerprint, set()).add(
+            (outcome.stdout, outcome.exit_code, outcome.error))
+        prefix = exhaustive.next_prefix(chooser.trace, bound)
+    return seen
+
+
+@pytest.mark.parametrize("kind", sorted(ORDER_SENSITIVE))
+def test_runs_in_one_trace_class_end_alike(tmp_path, kind):
+    """The footprint model's soundness, checked directly: runs that differ only by
+    reordering steps it calls commuting must do the same thing.  (Pruning relies on
+    exactly this; a footprint that missed an access would put two runs with
+    different outputs into one class.)"""
+    program = program_from(tmp_path, ORDER_SENSITIVE[kind])
+    seen = classes(program, 2)
+    assert len(set().union(*seen.values())) > 1, "the program must show its threads' order"
+    assert all(len(outcomes) == 1 for outcomes in seen.values())
+    assert len(seen) > 1
+
+
 RACE_PROGRAMS = sorted(p.name for p in RACES.glob("*.py")
                        if not p.name.startswith("process_death_map"))  # too big to walk whole
 
@@ -167,6 +211,7 @@ def test_pruning_keeps_every_outcome_of_the_race_suite(name):
     full, _, _ = walk(program, 1, prune=False)
     pruned, _, _ = walk(program, 1, prune=True)
     assert pruned == full
+    assert all(len(outcomes) == 1 for outcomes in classes(program, 1).values())
 
 
 @pytest.mark.parametrize("name", ["futures_thread_pool_map.py", "futures_context_manager.py",
@@ -176,6 +221,7 @@ def test_pruning_keeps_every_outcome_of_the_seed_examples(name):
     full, _, _ = walk(program, 1, prune=False)
     pruned, _, _ = walk(program, 1, prune=True)
     assert pruned == full
+    assert all(len(outcomes) == 1 for outcomes in classes(program, 1).values())
 
 
 def test_without_stack_access_every_heap_access_conflicts(tmp_path, monkeypatch):

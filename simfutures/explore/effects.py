@@ -119,6 +119,15 @@ def is_python_class(cls: type) -> bool:
 
 
 _type_safety: dict[type, bool] = {}
+_pure_python: dict[type, bool] = {}
+
+
+def _pure_python_type(cls: type) -> bool:
+    """Every class in the MRO but ``object`` is written in Python."""
+    known = _pure_python.get(cls)
+    if known is None:
+        known = _pure_python[cls] = all(is_python_class(base) for base in cls.__mro__[:-1])
+    return known
 
 
 def safe_type(cls: type) -> bool:
@@ -177,20 +186,16 @@ def deep_read(footprint: Footprint, value: Any, budget: int = 64) -> None:
                 pending.extend(item.values())
             elif not isinstance(item, bytearray):
                 pending.extend(item)
-        elif kind.__flags__ & _HEAPTYPE and is_python_class(kind):
-            continue  # its comparisons and repr are Python code, traced when they run
         else:
+            # Any other object: its comparisons or repr may read any of it (those
+            # written in Python are traced besides).
             footprint.reads.add((footprint.name(item), ALL))
 
 
 def shallow_read(footprint: Footprint, value: Any) -> None:
     """Record a read of ``value`` itself (its length, its truth), not of what it holds."""
-    kind = type(value)
-    if kind in VALUE_TYPES or isinstance(value, _IMMUTABLE_CONTAINERS):
+    if type(value) in VALUE_TYPES or isinstance(value, _IMMUTABLE_CONTAINERS):
         return
-    if kind.__flags__ & _HEAPTYPE and is_python_class(kind) \
-            and not isinstance(value, CONTAINER_TYPES):
-        return  # its __len__ or __bool__, if any, is Python code, traced
     footprint.reads.add((footprint.name(value), ALL))
 
 
@@ -276,15 +281,18 @@ def _attribute_location(footprint: Footprint, owner: Any, name: Any
 
 
 def attribute(footprint: Footprint, owner: Any, name: Any, write: bool) -> None:
-    if not isinstance(name, str) or name == "__dict__":
-        footprint.top = True  # the namespace itself escapes
+    if not isinstance(name, str) or name == "__dict__" or write and name == "__class__":
+        footprint.top = True  # the namespace itself escapes, or every lookup changes
         return
     location = _attribute_location(footprint, owner, name)
     if write:
         if location is None:
             footprint.top = True
-        else:
+        elif isinstance(owner, types.ModuleType) or _pure_python_type(type(owner)):
             footprint.writes.add(location)
+        else:
+            # A C type's attribute setter may change what other attributes show.
+            footprint.writes.add((location[0], ALL))
     elif location is not None:
         footprint.reads.add(location)
     else:
@@ -341,6 +349,10 @@ def _module_function(footprint: Footprint, fn: Any, args: list[Any]) -> None:
     module = fn.__module__ or "builtins"
     rule = _C_FUNCTIONS.get((module, fn.__name__))
     if rule == "read":
+        if fn is print and any(hasattr(arg, "write") and not python_level(arg.write)
+                               for arg in args):
+            footprint.top = True  # print(..., file=f) writes f from C
+            return
         c_callable_arguments(footprint, args)
     elif rule == "first" and args:
         footprint.writes.add((footprint.name(args[0]), ALL))

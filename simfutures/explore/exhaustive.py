@@ -40,6 +40,7 @@ from collections.abc import Iterator
 
 import attrs
 
+from simfutures.explore.equivalence import HappensBefore
 from simfutures.explore.footprints import FootprintTracer
 from simfutures.program import Outcome, Program
 from simfutures.sim import context
@@ -75,12 +76,15 @@ class PrefixChooser:
     at the first new node whose state was explored before.
     """
 
-    def __init__(self, prefix: list[Step], visited: dict[tuple, int] | None = None) -> None:
+    def __init__(self, prefix: list[Step], visited: dict[tuple, int] | None = None,
+                 observe: bool = False) -> None:
         self._prefix = prefix
         self.trace: list[Step] = []
         self.divergence: NondeterminismError | None = None
         self._visited = visited
+        self._observe = observe or visited is not None
         self._tracer: FootprintTracer | None = None
+        self.history: HappensBefore | None = None  # the run's steps, when observed
         self._used = 0
 
     def close(self) -> None:
@@ -90,7 +94,7 @@ class PrefixChooser:
 
     def _seen_before(self, preemptive: bool) -> bool:
         sched = context.scheduler()
-        if self._tracer is None:
+        if self._tracer is None or self._visited is None:
             return False
         running = sched.current.ident if preemptive and sched.current is not None else 0
         key = (self._tracer.history.fingerprint, running, preemptive)
@@ -101,9 +105,10 @@ class PrefixChooser:
         return False
 
     def choose(self, n: int, kind: str) -> int:
-        if self._visited is not None and self._tracer is None and not self.trace:
+        if self._observe and self._tracer is None and not self.trace:
             self._tracer = FootprintTracer(context.scheduler())
             self._tracer.install()
+            self.history = self._tracer.history
         position = len(self.trace)
         if position < len(self._prefix):
             step = self._prefix[position]

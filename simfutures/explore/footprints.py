@@ -232,13 +232,15 @@ class FootprintTracer:
     def _store_attr(self, frame, name, footprint):
         effects.attribute(footprint, stack_peek.stack(frame, 1)[0], name, write=True)
 
-    def _subscript(self, frame, write, footprint):
+    def _subscript(self, frame, dunder, footprint):
         key, container = stack_peek.stack(frame, 2)
         effects.deep_read(footprint, key)
-        if effects.python_level(getattr(type(container),
-                                        "__setitem__" if write else "__getitem__", None)):
+        if effects.python_level(getattr(type(container), dunder, None)):
             return  # Python code, traced
-        location = _entry(footprint, container, key, write)
+        write = dunder != "__getitem__"
+        # Deleting a list item shifts the ones after it: the whole list changes.
+        location = None if dunder == "__delitem__" and isinstance(container, list) \
+            else _entry(footprint, container, key, write)
         if location is not None:
             (footprint.writes if write else footprint.reads).add(location)
         elif write or isinstance(container, collections.defaultdict):
@@ -250,10 +252,13 @@ class FootprintTracer:
             footprint.top = True
 
     def _load_subscript(self, frame, _argument, footprint):
-        self._subscript(frame, False, footprint)
+        self._subscript(frame, "__getitem__", footprint)
 
     def _store_subscript(self, frame, _argument, footprint):
-        self._subscript(frame, True, footprint)
+        self._subscript(frame, "__setitem__", footprint)
+
+    def _delete_subscript(self, frame, _argument, footprint):
+        self._subscript(frame, "__delitem__", footprint)
 
     def _operands(self, frame, count, footprint):
         for operand in stack_peek.stack(frame, count):
@@ -384,7 +389,7 @@ _HANDLERS: dict[str, Callable[..., None]] = {
     "DELETE_DEREF": _T._store_cell, "LOAD_ATTR": _T._load_attr, "LOAD_METHOD": _T._load_attr,
     "STORE_ATTR": _T._store_attr, "DELETE_ATTR": _T._store_attr,
     "BINARY_SUBSCR": _T._load_subscript, "STORE_SUBSCR": _T._store_subscript,
-    "DELETE_SUBSCR": _T._store_subscript, "BINARY_OP": _T._binary_op,
+    "DELETE_SUBSCR": _T._delete_subscript, "BINARY_OP": _T._binary_op,
     "COMPARE_OP": _T._binary, "CONTAINS_OP": _T._binary, "UNARY_NOT": _T._unary,
     "UNARY_NEGATIVE": _T._unary, "UNARY_POSITIVE": _T._unary, "UNARY_INVERT": _T._unary,
     "POP_JUMP_FORWARD_IF_TRUE": _T._truth, "POP_JUMP_FORWARD_IF_FALSE": _T._truth,
