@@ -7,6 +7,11 @@ the builtin functions and methods listed here, whose effects on their
 receiver and arguments are known.  Everything else (an unknown C extension,
 ``os``, ``pickle``, ``vars()``) marks the step as touching everything, which
 costs pruning but never soundness.
+
+One assumption is made: an operator (``==``, ``+``, ``in``, truth) applied to
+an object of a C type reads that object and does not change it.  It holds for
+the builtin types and the standard library's; a C extension type whose
+operators mutate would break it.
 """
 
 from __future__ import annotations
