@@ -56,7 +56,7 @@ _READERS = {
                 "endswith", "hex", "split", "rsplit", "strip", "lstrip", "rstrip",
                 "__len__", "__getitem__", "__contains__", "__repr__"},
 }
-_READERS[collections.OrderedDict] = _READERS[dict] - {"get", "__getitem__"}
+_READERS[collections.OrderedDict] = _READERS[dict]
 _READERS[collections.defaultdict] = _READERS[dict] - {"__getitem__"}
 CONTAINER_TYPES = tuple(_READERS)
 _IMMUTABLE_CONTAINERS = (tuple, frozenset, str, bytes)

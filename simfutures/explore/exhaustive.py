@@ -93,11 +93,12 @@ class PrefixChooser:
             self._tracer = None
 
     def _seen_before(self, preemptive: bool) -> bool:
-        sched = context.scheduler()
-        if self._tracer is None or self._visited is None:
-            return False
-        running = sched.current.ident if preemptive and sched.current is not None else 0
-        key = (self._tracer.history.fingerprint, running, preemptive)
+        """Whether this state was reached before with no more preemptions used (and
+        remember it).  The running thread is part of the state where it could go on:
+        continuing it is the one free option."""
+        current = context.scheduler().current
+        running = current.ident if preemptive and current is not None else 0
+        key = (self.history.fingerprint, running, preemptive)
         best = self._visited.get(key)
         if best is not None and best <= self._used:
             return True
@@ -122,7 +123,7 @@ class PrefixChooser:
         else:
             index = 0
         preemptive = kind == "thread" and context.scheduler().thread_options(n)[1]
-        if position >= len(self._prefix) and kind == "thread" and self._visited is not None \
+        if self._visited is not None and position >= len(self._prefix) and kind == "thread" \
                 and self._seen_before(preemptive):
             raise Redundant()
         self._used += preemptive and index != 0
