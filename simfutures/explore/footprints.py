@@ -85,14 +85,34 @@ class FootprintTracer:
         self.paused = False  # the chooser is deciding: what it runs is not the program's
 
     def install(self) -> None:
+        """Trace from now on; be told of every scheduling point of the run.
+
+        The scheduler's three scheduling-point methods are wrapped on this one
+        scheduler instance, so that runs which are not observed pay nothing.
+        """
+        sched = self._sched
+        preempt, block, exit_current = sched.preempt, sched.block, sched._exit_current
+
+        def observed_preempt() -> None:
+            self.point(sched.current)
+            preempt()
+
+        def observed_block(*args: Any) -> bool:
+            self.point(sched.current)
+            return block(*args)
+
+        def observed_exit() -> None:
+            self.point(sched.current)
+            exit_current()
+
+        sched.preempt, sched.block, sched._exit_current = (observed_preempt, observed_block,
+                                                          observed_exit)
+        sched.chooser = _Untraced(sched.chooser, self)
         self._previous = sys.gettrace()
-        self._sched.observer = self
-        self._sched.chooser = _Untraced(self._sched.chooser, self)
         sys.settrace(self._on_call)
 
     def remove(self) -> None:
         sys.settrace(self._previous)
-        self._sched.observer = None
 
     # -- steps -----------------------------------------------------------------
 

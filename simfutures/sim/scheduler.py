@@ -151,8 +151,6 @@ class Scheduler:
         self.stop_error: SimulationStopped | None = None
         self.chooser_error: Exception | None = None
         self._serial_seq = itertools.count(1)
-        # Told of every scheduling point (see explore.footprints); None: nobody asked.
-        self.observer: Any = None
 
     def new_serial(self) -> int:
         """A per-run number for address-independent hashes (threads, futures)."""
@@ -231,8 +229,6 @@ class Scheduler:
     def _exit_current(self) -> None:
         vt = self.current
         assert vt is not None
-        if self.observer is not None:
-            self.observer.point(vt)
         vt.alive = False
         vt.waiting_on = "finished"
         for joiner in vt.joiners:
@@ -261,8 +257,6 @@ class Scheduler:
         self.steps += 1
         if self.steps > self.limits.max_steps:
             self._stop_at_step_limit()
-        if self.observer is not None:
-            self.observer.point(self.current)
         ready = self.ready
         if not ready:
             return
@@ -288,8 +282,6 @@ class Scheduler:
         self.steps += 1
         if self.steps > self.limits.max_steps:
             self._stop_at_step_limit()
-        if self.observer is not None:
-            self.observer.point(cur)
         cur.waiting_on = waiting_on
         cur.timed_out = False
         if timeout is not None:
