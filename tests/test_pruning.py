@@ -201,6 +201,17 @@ def test_runs_in_one_trace_class_end_alike(tmp_path, kind):
     assert len(seen) > 1
 
 
+def test_a_program_that_takes_the_tracer_away_is_not_pruned_wrongly(tmp_path):
+    """``sys.settrace`` is a C call the effect tables do not know: the step touches
+    everything, and the next scheduling point puts the tracer back."""
+    source = two_threads("import sys\nx = 0\n", "sys.settrace(None)\nglobal x\nx = x * 2",
+                         "global x\nx = x + 1", "x")
+    program = program_from(tmp_path, source)
+    seen = classes(program, 2)
+    assert len(set().union(*seen.values())) > 1
+    assert all(len(outcomes) == 1 for outcomes in seen.values())
+
+
 RACE_PROGRAMS = sorted(p.name for p in RACES.glob("*.py")
                        if not p.name.startswith("process_death_map"))  # too big to walk whole
 
