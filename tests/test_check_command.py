@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from scenario_samples import CANCEL_RACE, MAP_ORDER
 
 from simfutures.cli import main
 from simfutures.program import load_program
@@ -24,35 +25,8 @@ from simfutures.sim.chooser import chooser_for_seed
 
 REPO = Path(__file__).resolve().parent.parent
 
-GOOD = """\
-name: map keeps input order
-executor: {kind: thread, max_workers: 3}
-tasks:
-  nap: {duration: arg}
-steps:
-  - map: {task: nap, items: [0.3, 0.1, 0.2], as: results}
-expect:
-  - always: {order: {of: results, equals: [0.3, 0.1, 0.2]}}
-  - always: {time: {step: results, equals: 0.3}}
-"""
-
-# With one worker, a cancel at t=0.1 races the worker taking b: it may lose.
-RACE = """\
-name: cancel always wins
-executor: {kind: thread, max_workers: 1}
-tasks:
-  work: {duration: 0.1}
-steps:
-  - submit: {task: work, as: a}
-  - submit: {task: work, as: b}
-  - sleep: 0.1
-  - cancel: {handle: b, as: cancelled}
-expect:
-  - sometimes: {state: {b: cancelled}}
-  - always: {returns: {of: cancelled, equals: true}}
-  - sometimes: {state: {a: pending}}
-  - never: {state: {b: running}}
-"""
+GOOD = MAP_ORDER + "  - always: {time: {step: results, equals: 0.3}}\n"
+RACE = CANCEL_RACE + "  - sometimes: {state: {a: pending}}\n  - never: {state: {b: running}}\n"
 HELD_LINE, ALWAYS_LINE, UNSEEN_LINE, NEVER_LINE = 11, 12, 13, 14
 
 

@@ -212,23 +212,16 @@ def test_a_program_that_takes_the_tracer_away_is_not_pruned_wrongly(tmp_path):
     assert all(len(outcomes) == 1 for outcomes in seen.values())
 
 
-RACE_PROGRAMS = sorted(p.name for p in RACES.glob("*.py")
-                       if not p.name.startswith("process_death_map"))  # too big to walk whole
+# The race suite (process_death_map is too big to walk whole) and three seed examples.
+PROGRAMS = [*sorted(p for p in RACES.glob("*.py") if not p.name.startswith("process_death_map")),
+            *(SEEDS / name for name in ("futures_thread_pool_map.py",
+                                        "futures_context_manager.py",
+                                        "futures_future_callback_cancel.py"))]
 
 
-@pytest.mark.parametrize("name", RACE_PROGRAMS)
-def test_pruning_keeps_every_outcome_of_the_race_suite(name):
-    program = ScriptProgram(RACES / name)
-    full, _, _ = walk(program, 1, prune=False)
-    pruned, _, _ = walk(program, 1, prune=True)
-    assert pruned == full
-    assert all(len(outcomes) == 1 for outcomes in classes(program, 1).values())
-
-
-@pytest.mark.parametrize("name", ["futures_thread_pool_map.py", "futures_context_manager.py",
-                                  "futures_future_callback_cancel.py"])
-def test_pruning_keeps_every_outcome_of_the_seed_examples(name):
-    program = ScriptProgram(SEEDS / name)
+@pytest.mark.parametrize("path", PROGRAMS, ids=lambda path: path.name)
+def test_pruning_keeps_every_outcome_of_the_race_suite_and_seed_examples(path):
+    program = ScriptProgram(path)
     full, _, _ = walk(program, 1, prune=False)
     pruned, _, _ = walk(program, 1, prune=True)
     assert pruned == full

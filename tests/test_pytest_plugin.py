@@ -6,39 +6,19 @@ import re
 from pathlib import Path
 
 import pytest
+from scenario_samples import (
+    CANCEL_RACE,
+    CANCEL_RACE_FAILING_LINE,
+    MAP_ORDER,
+    MAP_ORDER_CLAIM_LINE,
+)
 
 from simfutures.pytest_plugin import matches_patterns
 
 pytest_plugins = ["pytester"]
 
-GOOD = """\
-name: map keeps input order
-executor: {kind: thread, max_workers: 3}
-tasks:
-  nap: {duration: arg}
-steps:
-  - map: {task: nap, items: [0.3, 0.1, 0.2], as: results}
-expect:
-  - always: {order: {of: results, equals: [0.3, 0.1, 0.2]}}
-"""
-GOOD_CLAIM_LINE = 8
-
-# With one worker, a cancel at t=0.1 races the worker taking b: it may lose.
-BAD = """\
-name: cancel always wins
-executor: {kind: thread, max_workers: 1}
-tasks:
-  work: {duration: 0.1}
-steps:
-  - submit: {task: work, as: a}
-  - submit: {task: work, as: b}
-  - sleep: 0.1
-  - cancel: {handle: b, as: cancelled}
-expect:
-  - sometimes: {state: {b: cancelled}}
-  - always: {returns: {of: cancelled, equals: true}}
-"""
-BAD_CLAIM_LINE = 12
+GOOD, GOOD_CLAIM_LINE = MAP_ORDER, MAP_ORDER_CLAIM_LINE
+BAD, BAD_CLAIM_LINE = CANCEL_RACE, CANCEL_RACE_FAILING_LINE
 
 MALFORMED = """\
 name: typo

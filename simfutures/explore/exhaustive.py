@@ -162,16 +162,16 @@ def preemptions(trace: list[Step]) -> int:
 
 def walk(program: Program, max_preemptions: int, *, limits: Limits | None = None,
          start: list[Step] | None = None, within: int = 0, prune: bool = False,
-         stats: WalkStats | None = None) -> Iterator[Leaf]:
-    """Every leaf below ``start`` (default: the root) within the bound, in DFS order
-    (with ``prune``: one leaf of each set of equivalent ones).
+         stats: WalkStats | None = None) -> Iterator[tuple[Outcome, int]]:
+    """What every leaf below ``start`` (default: the root) within the bound did, and
+    its preemptions, in DFS order (with ``prune``: one leaf of each set of
+    equivalent ones).
 
     ``within`` is how many steps of ``start`` are fixed: the walk never
     changes them, so it covers exactly the subtree below that prefix.
     """
     prefix: list[Step] | None = list(start or [])
     visited: dict[tuple, int] | None = {} if prune else None
-    ordinal = 0
     while prefix is not None:
         chooser = PrefixChooser(prefix, visited)
         outcome: Outcome | None = None
@@ -188,8 +188,7 @@ def walk(program: Program, max_preemptions: int, *, limits: Limits | None = None
         if prefix is not None and len(prefix) <= within:
             prefix = None  # the next leaf is outside the subtree
         if outcome is not None:
-            yield Leaf(ordinal, outcome, prefix is None, preemptions(chooser.trace))
-            ordinal += 1
+            yield outcome, preemptions(chooser.trace)
 
 
 def round_walk(program: Program, preemption_count: int, *, limits: Limits | None = None,
@@ -197,30 +196,29 @@ def round_walk(program: Program, preemption_count: int, *, limits: Limits | None
                stats: WalkStats | None = None) -> Iterator[Leaf]:
     """The leaves with exactly ``preemption_count`` preemptions (one round), in DFS order;
     ordinals count these leaves only, ``last`` marks the round's last one."""
-    held: Leaf | None = None
-    ordinal = 0
-    for leaf in walk(program, preemption_count, limits=limits, start=start, within=within,
-                     prune=prune, stats=stats):
-        if leaf.preemptions != preemption_count:
-            continue  # reported in an earlier round
-        if held is not None:
-            yield held
-        held = attrs.evolve(leaf, ordinal=ordinal, last=False)
-        ordinal += 1
-    if held is not None:
-        yield attrs.evolve(held, last=True)
+    in_round = (Leaf(0, outcome, False, count)
+                for outcome, count in walk(program, preemption_count, limits=limits,
+                                           start=start, within=within, prune=prune,
+                                           stats=stats)
+                if count == preemption_count)  # the others: an earlier round
+    return _numbered(in_round)
 
 
 def bounded_walk(program: Program, max_preemptions: int, *, limits: Limits | None = None,
                  prune: bool = False, stats: WalkStats | None = None) -> Iterator[Leaf]:
     """Every schedule within the bound, fewest preemptions first; ``last`` marks the end."""
+    return _numbered(leaf for count in range(max_preemptions + 1)
+                     for leaf in round_walk(program, count, limits=limits, prune=prune,
+                                            stats=stats))
+
+
+def _numbered(leaves: Iterator[Leaf]) -> Iterator[Leaf]:
+    """``leaves`` numbered from 0, the last one marked (each is held back one step
+    to know whether another follows)."""
     held: Leaf | None = None
-    ordinal = 0
-    for count in range(max_preemptions + 1):
-        for leaf in round_walk(program, count, limits=limits, prune=prune, stats=stats):
-            if held is not None:
-                yield held
-            held = attrs.evolve(leaf, ordinal=ordinal, last=False)
-            ordinal += 1
+    for ordinal, leaf in enumerate(leaves):
+        if held is not None:
+            yield held
+        held = attrs.evolve(leaf, ordinal=ordinal, last=False)
     if held is not None:
         yield attrs.evolve(held, last=True)

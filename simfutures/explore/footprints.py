@@ -30,10 +30,10 @@ from typing import Any
 
 from simfutures.explore import effects, stack_peek
 from simfutures.explore.equivalence import ALL, Footprint, HappensBefore, Identities
-from simfutures.sim.scheduler import Scheduler, VThread
+from simfutures.sim.scheduler import PACKAGE_DIR, SIM_DIR, Scheduler, VThread
 
-_PACKAGE = effects.__file__.rsplit("/explore/", 1)[0] + "/"
-_SIM = _PACKAGE + "sim/"
+_SIM = SIM_DIR
+_PACKAGE = PACKAGE_DIR + "/"
 # Simulator code traced like the program's: where it calls the program's own
 # callables (a C callable such as ``list.append`` runs no Python of its own, so
 # only the calling instruction shows what it touches).  Thread.run and Timer.run

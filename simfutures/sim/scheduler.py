@@ -29,8 +29,9 @@ from simfutures import events
 from simfutures.errors import SimfuturesError
 from simfutures.sim.chooser import RANDOM_SEED_RANGE, Chooser
 
-_PACKAGE_DIR = __file__.rsplit("/sim/", 1)[0]
-_SIM_DIR = _PACKAGE_DIR + "/sim/"
+# Where simfutures and its simulator live (frames from there are not the program's).
+PACKAGE_DIR = __file__.rsplit("/sim/", 1)[0]
+SIM_DIR = PACKAGE_DIR + "/sim/"
 
 
 class SimulationAborted(BaseException):
@@ -441,9 +442,9 @@ def user_stack(frame: Any) -> list[str]:
     innermost = None
     while frame is not None:
         filename = frame.f_code.co_filename
-        if innermost is None and not filename.startswith(_SIM_DIR):
+        if innermost is None and not filename.startswith(SIM_DIR):
             innermost = frame
-        if not filename.startswith(_PACKAGE_DIR) and "greenlet" not in filename and \
+        if not filename.startswith(PACKAGE_DIR) and "greenlet" not in filename and \
                 not filename.startswith(_STDLIB_THREADING):
             entries.append(f"{filename}:{frame.f_lineno} in {frame.f_code.co_name}")
         frame = frame.f_back
