@@ -52,6 +52,7 @@ class Outcome:
     steps: int
     virtual_time: float
     detail: Any = None  # program-specific observation (scenarios put theirs here)
+    races: tuple = ()  # the data races the run showed (``explore.races.DataRace``)
 
     @property
     def failed(self) -> bool:

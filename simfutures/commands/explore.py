@@ -10,6 +10,7 @@ from pathlib import Path
 
 from simfutures.commands.options import (
     add_limit_options,
+    add_preempt_option,
     limits_from,
     non_negative_int,
     positive_int,
@@ -19,6 +20,7 @@ from simfutures.explore import schedules
 from simfutures.explore.failure import FailureOptions, analyse_failure, replay_saved
 from simfutures.explore.parallel import default_workers
 from simfutures.explore.progress import progress_for
+from simfutures.explore.races import prepare
 from simfutures.explore.report import ReportContext, dumps, merge_reports, render_text, to_json
 from simfutures.explore.search import ProgramSpec, SearchConfig, search
 from simfutures.explore.shrink import DEFAULT_BUDGET
@@ -65,6 +67,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="exhaustive: run every schedule, also those that only reorder "
                         "steps which commute (pruning traces each run and keeps the "
                         "search in one process)")
+    add_preempt_option(parser)
+    parser.add_argument("--fail-on-race", action="store_true",
+                        help="a data race fails the exploration (exit 1) even when every "
+                        "run passed")
     parser.add_argument("--stop-on-failure", action="store_true",
                         help="stop at the first run that fails (non-zero exit or error)")
     parser.add_argument("--json", action="store_true", help="print one JSON report")
@@ -131,7 +137,7 @@ def main(args: argparse.Namespace) -> int:
     _check(args)
     if args.merge:
         return _merge(args.merge)
-    program = load_program(args.program, args.args)
+    program = prepare(load_program(args.program, args.args), args.preempt)
     path = Path(args.program)
     WATCHDOG.on_stuck = _hard_exit
     limits = limits_from(args)
@@ -146,7 +152,7 @@ def main(args: argparse.Namespace) -> int:
                               seed_start=args.seed_start, depth=args.depth,
                               max_preemptions=args.max_preemptions, prune=args.prune,
                               stop_on_failure=args.stop_on_failure, workers=workers,
-                              shard=args.shard, limits=limits)
+                              shard=args.shard, limits=limits, preempt=args.preempt)
         total = len(range(args.shard[0] - 1, args.runs, args.shard[1]))
         result = search(ProgramSpec(args.program, tuple(args.args)), program, config,
                         progress_for(total))
@@ -184,4 +190,4 @@ def main(args: argparse.Namespace) -> int:
         sys.stdout.write(dumps(to_json(result, ctx)))
     else:
         sys.stdout.write(render_text(result, ctx))
-    return 1 if result.failures else 0
+    return 1 if result.failures or (args.fail_on_race and result.races) else 0

@@ -37,6 +37,16 @@ def positive_float(text: str) -> float:
     return value
 
 
+def add_preempt_option(parser: argparse.ArgumentParser) -> None:
+    from simfutures.explore.races import DEFAULT_PREEMPT, PREEMPT_MODES
+
+    parser.add_argument("--preempt", choices=PREEMPT_MODES, default=DEFAULT_PREEMPT,
+                        help="where a thread may be switched out besides synchronisation: "
+                        "'races' (default) also before accesses found racy, 'sync' only at "
+                        "synchronisation, 'every-access' before every shared access (a "
+                        "model of free-threaded CPython)")
+
+
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
     defaults = Limits()
     parser.add_argument("--max-steps", type=positive_int, default=defaults.max_steps,

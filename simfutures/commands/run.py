@@ -10,10 +10,12 @@ from pathlib import Path
 
 from simfutures.commands.options import (
     add_limit_options,
+    add_preempt_option,
     limits_from,
     load_schedule,
     non_negative_int,
 )
+from simfutures.explore.races import prepare
 from simfutures.program import EXIT_STOPPED, load_program
 from simfutures.sim.chooser import ReplayChooser, chooser_for_seed
 from simfutures.sim.watchdog import WATCHDOG
@@ -28,6 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        help="the schedule's seed (default 0: the natural order)")
     which.add_argument("--schedule", metavar="FILE",
                        help="replay a schedule saved with --save-schedule or by explore")
+    add_preempt_option(parser)
     parser.add_argument("--save-schedule", metavar="FILE",
                         help="write this run's schedule (JSON) for exact replay")
     parser.add_argument("--timeline", action="store_true",
@@ -45,7 +48,9 @@ def _hard_exit(error: BaseException | None) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    program = load_program(args.program, args.args)
+    # The same race policy explore's runs had, learnt the same way: a seed or a
+    # schedule replays exactly.
+    program = prepare(load_program(args.program, args.args), args.preempt)
     if args.schedule:
         chooser = ReplayChooser(load_schedule(args.schedule))
     else:

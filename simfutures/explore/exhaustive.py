@@ -7,14 +7,15 @@ increments the deepest choice that still has an untried option within the
 preemption bound.  Leaves are thus visited in lexicographic order, each once,
 and the walk needs only the last run's trace.
 
-Only "thread" decisions branch.  The program's random seed (a "random"
-decision with 2**32 options) stays natural: exhaustive search enumerates
-interleavings of one program, not its random inputs.
+Only "thread" and "clock" decisions branch.  The program's random seed (a
+"random" decision with 2**32 options) stays natural: exhaustive search
+enumerates interleavings of one program, not its random inputs.
 
 A preemption (CHESS's bound) is a non-natural choice where the running thread
-could have gone on; choosing among threads when the running one blocked or
-finished is free.  Most concurrency bugs need very few preemptions, which is
-what makes the bounded space small enough to cover.
+could have gone on (advancing the clock past it counts as one too); choosing
+among threads when the running one blocked or finished is free.  Most
+concurrency bugs need very few preemptions, which is what makes the bounded
+space small enough to cover.
 
 The search is iteratively bounded, as in CHESS: first every schedule with no
 preemption (all orders of ties and wake-ups), then those with exactly one,
@@ -46,6 +47,9 @@ from simfutures.program import Outcome, Program
 from simfutures.sim import context
 from simfutures.sim.chooser import ScheduleError
 from simfutures.sim.scheduler import Limits
+
+#: The decision kinds the walk branches on.
+BRANCHING = ("thread", "clock")
 
 
 class NondeterminismError(ScheduleError):
@@ -122,7 +126,7 @@ class PrefixChooser:
             index = step.index
         else:
             index = 0
-        preemptive = kind == "thread" and context.scheduler().thread_options(n)[1]
+        preemptive = context.scheduler().costs_preemption(kind)
         if self._visited is not None and position >= len(self._prefix) and kind == "thread" \
                 and self._seen_before(preemptive):
             raise Redundant()
@@ -138,7 +142,7 @@ def next_prefix(trace: list[Step], max_preemptions: int) -> list[Step] | None:
         used.append(used[-1] + (step.preemptive and step.index != 0))
     for position in range(len(trace) - 1, -1, -1):
         step = trace[position]
-        if step.kind != "thread" or step.index + 1 >= step.options:
+        if step.kind not in BRANCHING or step.index + 1 >= step.options:
             continue
         if used[position] + step.preemptive > max_preemptions:
             continue

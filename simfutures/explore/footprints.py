@@ -102,11 +102,15 @@ class FootprintTracer:
             return block(*args)
 
         def observed_exit() -> None:
-            self.point(sched.current)
+            vt = sched.current
+            if vt.facade is not None:
+                self.sync(vt, vt.facade)  # in its last step: joins and is_alive() read it
+            self.point(vt)
             exit_current()
 
         sched.preempt, sched.block, sched._exit_current = (observed_preempt, observed_block,
                                                           observed_exit)
+        sched.sync_observers += (self,)
         sched.chooser = _Untraced(sched.chooser, self)
         self._previous = sys.gettrace()
         sys.settrace(self._on_call)
@@ -134,6 +138,14 @@ class FootprintTracer:
         while frame is not None and self._kind(frame.f_code) == _SIM_CALL:
             self._simulator_call(frame, following)
             frame = frame.f_back
+
+    def sync(self, vt: VThread, obj: object) -> None:
+        """A synchronising operation (the scheduler's one hook, also a thread's start
+        and exit): it writes ``obj`` (a join or ``is_alive()`` reads the thread)."""
+        footprint = self._open.get(vt.ident)
+        if footprint is None:
+            footprint = self._open[vt.ident] = Footprint(self._names)
+        footprint.writes.add((footprint.name(obj), ALL))
 
     def _footprint(self) -> Footprint | None:
         vt = self._sched.current

@@ -28,6 +28,7 @@ from simfutures.errors import SimfuturesError
 from simfutures.explore import exhaustive
 from simfutures.explore.outcomes import OutcomeKey, key_of
 from simfutures.explore.progress import Progress
+from simfutures.explore.races import RacePolicy, RaceProgram
 from simfutures.explore.runner import Collector, ExploreResult, explore_seeded, run_seeds
 from simfutures.explore.strategies import SeededStrategy
 from simfutures.program import Outcome, Program
@@ -73,12 +74,14 @@ class Slice:
 
 
 def _slice(items: Iterable[tuple[int, OutcomeKey, Outcome]], complete: bool = True) -> Slice:
-    run_ids, keys, outcomes, seen = [], [], {}, set()
+    run_ids, keys, outcomes, seen, races = [], [], {}, set(), set()
     for run_id, key, outcome in items:
         run_ids.append(run_id)
         keys.append(key)
-        if key not in seen:
+        # A run that showed a data race first is kept too: its races are reported.
+        if key not in seen or not races.issuperset(outcome.races):
             seen.add(key)
+            races.update(outcome.races)
             outcomes[run_id] = outcome
     return Slice(tuple(run_ids), tuple(keys), outcomes, complete)
 
@@ -88,11 +91,12 @@ def _slice(items: Iterable[tuple[int, OutcomeKey, Outcome]], complete: bool = Tr
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_init(path: str, argv: tuple[str, ...], limits: Limits) -> None:
+def _worker_init(path: str, argv: tuple[str, ...], limits: Limits, policy: RacePolicy
+                 ) -> None:
     from simfutures.program import load_program
     from simfutures.sim.watchdog import WATCHDOG
 
-    _WORKER["program"] = load_program(path, argv)
+    _WORKER["program"] = RaceProgram(load_program(path, argv), policy)
     _WORKER["limits"] = limits
 
     def stuck(error: BaseException | None) -> None:
@@ -124,10 +128,11 @@ def _run_subtree(prefix: list[exhaustive.Step], count: int, cap: int) -> Slice:
 # -- in the parent ----------------------------------------------------------------------
 
 
-def _pool(workers: int, spec: ProgramSpec, limits: Limits) -> ProcessPoolExecutor:
+def _pool(workers: int, spec: ProgramSpec, limits: Limits, policy: RacePolicy
+          ) -> ProcessPoolExecutor:
     context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init,
-                               initargs=(spec.path, tuple(spec.argv), limits))
+                               initargs=(spec.path, tuple(spec.argv), limits, policy))
 
 
 def _in_order(pool: ProcessPoolExecutor, calls: Iterable[tuple], ahead: int
@@ -161,7 +166,7 @@ def explore_parallel(spec: ProgramSpec, program: Program, strategy: SeededStrate
     chunk = max(1, min(250, len(seeds) // (workers * 8)))
     calls = ((_run_seed_chunk, strategy, seeds[i:i + chunk])
              for i in range(0, len(seeds), chunk))
-    with _pool(workers, spec, config.limits) as pool:
+    with _pool(workers, spec, config.limits, program.policy) as pool:
         _collect(collector, _in_order(pool, calls, workers * 2))
         pool.shutdown(wait=True, cancel_futures=True)
     return collector.result(strategy.name, strategy.describe())
@@ -219,7 +224,7 @@ def _children(prefix: list[exhaustive.Step], trace: list[exhaustive.Step],
     used = sum(1 for step in prefix if step.preemptive and step.index)
     for position in range(len(prefix), len(trace)):
         step = trace[position]
-        if step.kind != "thread" or used + step.preemptive > max_preemptions:
+        if step.kind not in exhaustive.BRANCHING or used + step.preemptive > max_preemptions:
             continue
         return [[*trace[:position], attrs.evolve(step, index=j)] for j in range(step.options)]
     return [prefix]
@@ -238,7 +243,7 @@ def exhaustive_parallel(spec: ProgramSpec, program: Program, config: SearchConfi
 
     covered = True  # every round so far was walked to its end
     last_round = -1
-    with _pool(config.workers, spec, config.limits) as pool:
+    with _pool(config.workers, spec, config.limits, program.policy) as pool:
         for count in range(config.max_preemptions + 1):
             prefixes = split_tree(program, count, config.workers * SUBTREES_PER_WORKER,
                                   config.limits)

@@ -21,6 +21,10 @@ from simfutures.sim import context
 #: a livelock that ends at the step limit: a failure the program does not have.
 STARVATION_LIMIT = 1000
 
+#: The pseudo-thread whose priority decides when the clock may jump ahead of a
+#: running thread (virtual thread idents start at 1).
+CLOCK = 0
+
 
 class PCTChooser:
     """A chooser that schedules by priority; a pure function of ``seed``."""
@@ -45,23 +49,39 @@ class PCTChooser:
         return priority
 
     def choose(self, n: int, kind: str) -> int:
-        if kind != "thread":
+        if kind not in ("thread", "clock"):
             # The program's own randomness is not a scheduling decision: draw it.
             return self._rng.randrange(n)
         sched = context.scheduler()
-        options, preemptive = sched.thread_options(n)
         self._step += 1
         change = self._changes.get(self._step)
-        if change is not None and sched.current is not None:
-            self._demote(sched.current.ident, change)
+        if kind == "clock":
+            # The clock is one more "thread" with a priority: it advances past the
+            # running thread's computation when it outranks that thread.
+            running = sched.current.ident if sched.current is not None else 0
+            advance = self._priority(CLOCK) > self._priority(running)
+            if change is not None and advance:
+                self._demote(CLOCK, change)
+                advance = False
+            return int(advance)
+        options, preemptive = sched.thread_options(n)
         if preemptive and self._streak >= STARVATION_LIMIT:
             self._demote(options[0].ident, self._lowest - 1.0)
+        best = self._best(options)
+        if change is not None:
+            # A change point lowers the thread that would run this step (PCT's rule:
+            # whichever thread executes the step, not whichever asked).
+            self._demote(options[best].ident, change)
+            best = self._best(options)
+        self._streak = self._streak + 1 if preemptive and best == 0 else 0
+        return best
+
+    def _best(self, options: list) -> int:
         best, best_priority = 0, -float("inf")
         for index, vt in enumerate(options):
             priority = self._priority(vt.ident)
             if priority > best_priority:
                 best, best_priority = index, priority
-        self._streak = self._streak + 1 if preemptive and best == 0 else 0
         return best
 
     def _demote(self, ident: int, priority: float) -> None:

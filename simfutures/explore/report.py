@@ -85,6 +85,8 @@ def _failure_lines(result: ExploreResult, ctx: ReportContext) -> list[str]:
         lines += _indent(outcome.report, "  | ")
     elif outcome.stderr:
         lines += _indent(outcome.stderr, "  | ")
+    for race in outcome.races:
+        lines.append(f"  this run's {race.render()}")
     if detail is not None:
         size = detail.size
         lines.append(f"  schedule: {_plural(len(outcome.schedule.choices), 'decision')}, "
@@ -132,9 +134,19 @@ def render_text(result: ExploreResult, ctx: ReportContext) -> str:
     lines.append("")
     for number, group in enumerate(result.groups, 1):
         lines += _group_lines(number, group, result.runs, ctx)
+    lines += _race_lines(result)
     if result.first_failure is not None:
         lines += _failure_lines(result, ctx)
     return "\n".join(lines) + "\n"
+
+
+def _race_lines(result: ExploreResult) -> list[str]:
+    """One line per data race found (reported even when every run passed)."""
+    if not result.races:
+        return []
+    lines = ["", f"{_plural(len(result.races), 'data race')} (first seen in run N):"]
+    lines += [f"  run {first}: {race.render()}" for race, first in result.races]
+    return lines
 
 
 # -- JSON --------------------------------------------------------------------------
@@ -155,6 +167,8 @@ def to_json(result: ExploreResult, ctx: ReportContext) -> dict:
     if result.exhausted is not None:
         report["exhausted"] = result.exhausted
         report["pruned"] = result.pruned
+    report["preempt"] = result.preempt
+    report["races"] = [{**race.to_json(), "first_run": first} for race, first in result.races]
     failure = result.first_failure
     if failure is not None:
         option = ctx.seed_option(failure.seed)
@@ -162,6 +176,7 @@ def to_json(result: ExploreResult, ctx: ReportContext) -> dict:
                  "error": failure.key.error, "report": failure.outcome.report,
                  "schedule": failure.outcome.schedule.to_json(),
                  "replay": ctx.replay(option) if option is not None else None,
+                 "races": [race.to_json() for race in failure.outcome.races],
                  "shrunk": None}
         detail = ctx.failure
         if detail is not None:

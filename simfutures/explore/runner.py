@@ -35,6 +35,8 @@ class ExploreResult:
     stopped_early: bool = False  # --stop-on-failure cut the search short
     exhausted: bool | None = None  # exhaustive search: the bounded space was covered
     pruned: int = 0  # exhaustive search: runs cut short, their states already explored
+    races: tuple = ()  # (DataRace, number of the first run showing it), in that order
+    preempt: str = "races"  # where runs could switch besides synchronisation (--preempt)
 
 
 class Collector:
@@ -46,6 +48,7 @@ class Collector:
         self.stop_on_failure = stop_on_failure
         self.stopped = False
         self.progress = progress
+        self.races: dict = {}
 
     def add(self, seed: int, key: OutcomeKey, outcome: Outcome | None) -> bool:
         """Record one run; False: stop now.
@@ -54,6 +57,9 @@ class Collector:
         earlier one (it is needed for failures and for a group's first run).
         """
         self.tally.add(seed, key, outcome.schedule if outcome is not None else None)
+        if outcome is not None:
+            for race in outcome.races:
+                self.races.setdefault(race, seed)
         if key.failed and self.first_failure is None:
             assert outcome is not None
             self.first_failure = Failure(seed, outcome, key)
@@ -68,9 +74,10 @@ class Collector:
                exhausted: bool | None = None, pruned: int = 0) -> ExploreResult:
         if self.progress is not None:
             self.progress.close()
+        races = tuple(sorted(self.races.items(), key=lambda item: (item[1], item[0])))
         return ExploreResult(strategy, description, self.tally.runs, self.tally.failures,
                              self.tally.groups(), self.first_failure, self.stopped, exhausted,
-                             pruned)
+                             pruned, races)
 
 
 def seed_range(start: int, runs: int, shard: tuple[int, int] = (1, 1)) -> range:

@@ -7,6 +7,7 @@ import attrs
 from simfutures.explore import exhaustive
 from simfutures.explore.outcomes import key_of
 from simfutures.explore.progress import Progress
+from simfutures.explore.races import DEFAULT_PREEMPT, RaceProgram, prepare
 from simfutures.explore.runner import Collector, ExploreResult, explore_seeded, seed_range
 from simfutures.explore.strategies import PCT, RandomWalk, SeededStrategy
 from simfutures.program import Program, load_program
@@ -34,6 +35,7 @@ class SearchConfig:
     max_preemptions: int = 2
     prune: bool = True  # exhaustive: skip schedules that only reorder commuting steps
     stop_on_failure: bool = False
+    preempt: str = DEFAULT_PREEMPT  # also switch at shared accesses: see explore.races
     workers: int = 1
     shard: tuple[int, int] = (1, 1)
     limits: Limits = attrs.field(factory=Limits, eq=False)
@@ -66,6 +68,13 @@ def seeded_strategy(config: SearchConfig, program: Program) -> SeededStrategy:
 
 def search(spec: ProgramSpec, program: Program, config: SearchConfig,
            progress: Progress | None = None) -> ExploreResult:
+    program = prepare(program, config.preempt)
+    result = _search(spec, program, config, progress)
+    return attrs.evolve(result, preempt=config.preempt)
+
+
+def _search(spec: ProgramSpec, program: RaceProgram, config: SearchConfig,
+            progress: Progress | None = None) -> ExploreResult:
     if config.strategy == "exhaustive":
         return search_exhaustive(spec, program, config, progress)
     strategy = seeded_strategy(config, program)

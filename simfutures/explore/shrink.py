@@ -37,7 +37,7 @@ class PreemptionCounter:
 
     def choose(self, n: int, kind: str) -> int:
         index = self._inner.choose(n, kind)
-        if index and kind == "thread" and context.scheduler().thread_options(n)[1]:
+        if index and context.scheduler().costs_preemption(kind):
             self.preemptions += 1
         return index
 

@@ -239,12 +239,9 @@ class _Run:
     def _state(self, handle: str) -> str:
         if handle in self.rejected:
             return "rejected"
-        future = self.futures[handle]
-        if future.cancelled():
-            return "cancelled"
-        if future.done():
-            return "finished"
-        return "running" if future.running() else "pending"
+        # One read of the state: the observation is the harness's, not a step of
+        # the scenario, so it must not offer switches between its parts.
+        return _STATE_NAMES[self.futures[handle]._state]
 
     def _record(self, handle: str, state: str) -> HandleRecord:
         if handle in self.rejected:
@@ -296,6 +293,10 @@ def _kind(step: Step) -> str:
 def _value(item: Any) -> Any:
     report = report_of(item)
     return item if report is None else report.value
+
+
+_STATE_NAMES = {"PENDING": "pending", "RUNNING": "running", "CANCELLED": "cancelled",
+                "CANCELLED_AND_NOTIFIED": "cancelled", "FINISHED": "finished"}
 
 
 def _report_of_done(future: Any) -> TaskReport | None:

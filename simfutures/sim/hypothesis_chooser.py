@@ -92,6 +92,9 @@ class DrawnSchedule:
     decision is the natural one and nothing more is drawn.
     """
 
+    #: ``simulate`` switches at racy accesses too for such a schedule (docs/soundness.md).
+    explores_races = True
+
     def __init__(self, draw: Callable[[st.SearchStrategy[int]], int], data: Any, *,
                  max_choices: int, max_switches: int | None) -> None:
         self._draw = draw

@@ -75,10 +75,11 @@ class _Waiters:
                 return True
         return False
 
-    def wake_all(self, sched: Scheduler) -> None:
+    def wake_all(self, sched: Scheduler) -> int:
         queue, self._queue = self._queue, deque()
         for vt in queue:
             sched.wake(vt)
+        return len(queue)
 
     def __len__(self) -> int:
         return len(self._queue)
@@ -118,16 +119,16 @@ class Lock:
         if timeout < 0 and timeout != -1:
             raise ValueError("timeout value must be a non-negative number")
         sched.preempt()
-        if self._owner is None:
-            self._owner = sched.current
-            return True
-        if not blocking:
-            return False
-        deadline = None if timeout == -1 else sched.now + timeout
-        if not self._waiters.wait_until(sched, lambda: self._owner is None, self._describe,
-                                        deadline):
-            return False
+        if self._owner is not None:
+            if not blocking:
+                return False
+            deadline = None if timeout == -1 else sched.now + timeout
+            if not self._waiters.wait_until(sched, lambda: self._owner is None,
+                                            self._describe, deadline):
+                return False
         self._owner = sched.current
+        # Others can now see it held (a non-blocking acquire fails, locked() is True).
+        sched.sync(self)
         return True
 
     def release(self) -> None:
@@ -137,8 +138,10 @@ class Lock:
             return
         if self._owner is None:
             raise RuntimeError("release unlocked lock")
+        sched.preempt()
         self._owner = None
         self._waiters.wake_one(sched)
+        sched.sync(self)
 
     def locked(self) -> bool:
         return self._owner is not None
@@ -160,44 +163,49 @@ class Lock:
 class InternalLock(Lock):
     """The lock the executor code itself gets from the virtual runtime.
 
-    Acquiring it is not a scheduling point.  The executor's own critical
-    sections are short and never block inside; a context switch just before
-    one is equivalent to a switch at the neighbouring scheduling point (a
-    queue operation, a wait, the user's code).  Leaving these out removes most
-    choice points, which makes exploration faster and lets it reach the
-    interleavings that differ for users sooner.  A contended acquire still
-    blocks, so mutual exclusion holds.
+    A switch is offered before each acquire and after each release, as for
+    the program's locks: the executor's critical sections are where futures
+    change state, workers go idle and pools shut down, and real threads do
+    switch around them.  No switch is offered *inside* one: nothing there is
+    visible to another thread, which would have to take the lock first (the
+    executor's few lock-free reads of a future's state are equivalent to a
+    read at the neighbouring switch).
     """
 
     __slots__ = ()
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         sched = self._sched
-        if self._owner is None or sched.over or _get_ident() != context._os_thread:
+        if sched.over or _get_ident() != context._os_thread:
             self._owner = sched.current
             return True
-        return Lock.acquire(self, blocking, timeout)
+        sched.preempt()
+        if self._owner is not None:
+            if not blocking:
+                return False
+            deadline = None if timeout == -1 else sched.now + timeout
+            if not self._waiters.wait_until(sched, lambda: self._owner is None,
+                                            self._describe, deadline):
+                return False
+        self._owner = sched.current
+        sched.observe(self)
+        return True
 
-    def __enter__(self) -> bool:
-        if self._owner is None:
-            self._owner = self._sched.current
-            return True
-        return self.acquire()
+    __enter__ = acquire
 
     def release(self) -> None:
         if self._owner is None:
             raise RuntimeError("release unlocked lock")
         self._owner = None
+        sched = self._sched
+        if sched.over or _get_ident() != context._os_thread:
+            return
         if self._waiters._queue:
-            self._waiters.wake_one(self._sched)
+            self._waiters.wake_one(sched)
+        sched.sync(self)
 
     def __exit__(self, *exc: object) -> None:
-        # release(), inlined: the executor's `with lock:` is the hottest path.
-        if self._owner is None:
-            raise RuntimeError("release unlocked lock")
-        self._owner = None
-        if self._waiters._queue:
-            self._waiters.wake_one(self._sched)
+        self.release()
 
 
 class RLock:
@@ -230,6 +238,7 @@ class RLock:
                 return False
         self._owner = me
         self._count = 1
+        sched.sync(self)
         return True
 
     __enter__ = acquire
@@ -241,10 +250,13 @@ class RLock:
             return
         if self._owner is not sched.current:
             raise RuntimeError("cannot release un-acquired lock")
+        if self._count == 1:
+            sched.preempt()
         self._count -= 1
         if not self._count:
             self._owner = None
             self._waiters.wake_one(sched)
+            sched.sync(self)
 
     def __exit__(self, *exc: object) -> None:
         self.release()
@@ -267,6 +279,17 @@ class RLock:
         self._owner, self._count = None, 0
 
 
+class _Notification:
+    """One thread's wait on a condition: whether it was notified, whether it is parked."""
+
+    __slots__ = ("thread", "notified", "parked")
+
+    def __init__(self, thread: VThread) -> None:
+        self.thread = thread
+        self.notified = False
+        self.parked = False
+
+
 class Condition:
     """``threading.Condition`` over a virtual lock."""
 
@@ -277,7 +300,7 @@ class Condition:
         self._lock = lock
         self.acquire = lock.acquire
         self.release = lock.release
-        self._waiters = _Waiters()
+        self._waiters: deque[_Notification] = deque()
 
     def __enter__(self) -> bool:
         return self._lock.__enter__()
@@ -311,11 +334,25 @@ class Condition:
             return True
         if not self._is_owned():
             raise RuntimeError("cannot wait on un-acquired lock")
+        # Registered before the lock is given up, as in CPython: a notify() that
+        # comes in right after the release (the release is a switch point) is kept.
+        waiter = _Notification(sched.current)
+        self._waiters.append(waiter)
         saved = self._release_save()
         try:
-            return self._waiters.wait(sched, "Condition.wait()", timeout)
+            if not waiter.notified:
+                waiter.parked = True
+                try:
+                    sched.block("Condition.wait()", timeout)
+                finally:
+                    waiter.parked = False
+                    if not waiter.notified:  # timed out, or unwound
+                        self._waiters.remove(waiter)
         finally:
             self._acquire_restore(saved)
+        if waiter.notified:
+            sched.observe(self)
+        return waiter.notified
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float | None = None) -> Any:
         sched = self._sched
@@ -334,16 +371,30 @@ class Condition:
             return
         if not self._is_owned():
             raise RuntimeError("cannot notify on un-acquired lock")
-        for _ in range(n):
-            if not self._waiters.wake_one(self._sched):
-                break
+        self._notify(n)
+
+    def _notify(self, n: int) -> None:
+        sched = self._sched
+        sched.preempt()
+        waiters = self._waiters
+        woke = 0
+        while woke < n and waiters:
+            waiter = waiters.popleft()
+            if waiter.thread.killed is not None:
+                continue
+            waiter.notified = True
+            if waiter.parked:
+                sched.wake(waiter.thread)
+            woke += 1
+        if woke:
+            sched.sync(self)
 
     def notify_all(self) -> None:
         if not _active(self._sched):
             return
         if not self._is_owned():
             raise RuntimeError("cannot notify on un-acquired lock")
-        self._waiters.wake_all(self._sched)
+        self._notify(len(self._waiters))
 
     notifyAll = notify_all
 
@@ -371,6 +422,7 @@ class Semaphore:
                     _deadline(sched, timeout)):
                 return False
         self._value -= 1
+        sched.sync(self)
         return True
 
     __enter__ = acquire
@@ -378,11 +430,16 @@ class Semaphore:
     def release(self, n: int = 1) -> None:
         if n < 1:
             raise ValueError("n must be one or more")
+        sched = self._sched
+        if not _active(sched):
+            self._value += n
+            return
+        sched.preempt()
         self._value += n
-        if _active(self._sched):
-            for _ in range(n):
-                if not self._waiters.wake_one(self._sched):
-                    break
+        for _ in range(n):
+            if not self._waiters.wake_one(sched):
+                break
+        sched.sync(self)
 
     def __exit__(self, *exc: object) -> None:
         self.release()
@@ -410,29 +467,45 @@ class Event:
         self._waiters = _Waiters()
 
     def is_set(self) -> bool:
+        if self._flag and _active(self._sched):
+            self._sched.observe(self)
         return self._flag
 
     isSet = is_set
 
     def set(self) -> None:
+        sched = self._sched
+        if not _active(sched):
+            self._flag = True
+            return
+        sched.preempt()
         self._flag = True
-        if _active(self._sched):
-            self._waiters.wake_all(self._sched)
+        self._waiters.wake_all(sched)
+        sched.sync(self)
 
     def clear(self) -> None:
+        sched = self._sched
+        if not _active(sched):
+            self._flag = False
+            return
+        sched.preempt()
         self._flag = False
+        sched.sync(self)
 
     def wait(self, timeout: float | None = None) -> bool:
         sched = self._sched
         if not _active(sched):
             return self._flag
         sched.preempt()
-        if self._flag:
-            return True
-        if timeout is not None and timeout <= 0:
-            return False
-        self._waiters.wait(sched, "Event.wait()", timeout)
-        return self._flag
+        if not self._flag:
+            if timeout is not None and timeout <= 0:
+                return False
+            # Woken by set(): True even if a clear() came before this thread ran
+            # again, as CPython's Event.wait returns its condition's verdict.
+            if not self._waiters.wait(sched, "Event.wait()", timeout):
+                return self._flag
+        sched.observe(self)
+        return True
 
     def _at_fork_reinit(self) -> None:
         self._waiters = _Waiters()
@@ -474,6 +547,7 @@ class Barrier:
             self._count = 0
             self._generation += 1
             self._waiters.wake_all(sched)
+            sched.sync(self)
             return index
         if not self._waiters.wait_until(
                 sched, lambda: generation != self._generation or self._broken,
@@ -482,6 +556,7 @@ class Barrier:
             raise BrokenBarrierError
         if self._broken and generation == self._generation:
             raise BrokenBarrierError
+        sched.observe(self)
         return index
 
     def _break(self) -> None:
@@ -489,7 +564,12 @@ class Barrier:
         self._waiters.wake_all(self._sched)
 
     def abort(self) -> None:
+        sched = self._sched
+        if _active(sched):
+            sched.preempt()
         self._break()
+        if _active(sched):
+            sched.sync(self)
 
     def reset(self) -> None:
         if self._count:
@@ -520,9 +600,14 @@ class SimpleQueue:
         self._getters = _Waiters()
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        sched = self._sched
+        if not _active(sched):
+            self._items.append(item)
+            return
+        sched.preempt()
         self._items.append(item)
-        if _active(self._sched):
-            self._getters.wake_one(self._sched)
+        self._getters.wake_one(sched)
+        sched.sync(self)
 
     def put_nowait(self, item: Any) -> None:
         self.put(item)
@@ -537,7 +622,10 @@ class SimpleQueue:
                     sched, lambda: self._items, f"{type(self).__name__}.get()",
                     _deadline(sched, timeout))):
                 raise Empty
-        elif not self._items:
+            item = self._items.popleft()
+            sched.sync(self)
+            return item
+        if not self._items:
             raise Empty
         return self._items.popleft()
 
@@ -598,6 +686,7 @@ class Queue:
             self._put(item)
             self.unfinished_tasks += 1
             self._getters.wake_one(sched)
+            sched.sync(self)
         else:
             self._put(item)
             self.unfinished_tasks += 1
@@ -617,6 +706,7 @@ class Queue:
                 raise Empty
             item = self._get()
             self._putters.wake_one(sched)
+            sched.sync(self)
             return item
         if not self._qsize():
             raise Empty
@@ -626,11 +716,17 @@ class Queue:
         return self.get(block=False)
 
     def task_done(self) -> None:
+        sched = self._sched
+        active = _active(sched)
+        if active:
+            sched.preempt()
         if self.unfinished_tasks <= 0:
             raise ValueError("task_done() called too many times")
         self.unfinished_tasks -= 1
-        if self.unfinished_tasks == 0 and _active(self._sched):
-            self._joiners.wake_all(self._sched)
+        if active:
+            if self.unfinished_tasks == 0:
+                self._joiners.wake_all(sched)
+            sched.sync(self)
 
     def join(self) -> None:
         sched = self._sched
@@ -639,6 +735,7 @@ class Queue:
         sched.preempt()
         while self.unfinished_tasks:
             self._joiners.wait(sched, "Queue.join()", None)
+        sched.observe(self)
 
 
 class LifoQueue(Queue):

@@ -129,10 +129,13 @@ class VirtualProcess:
         vt.process = self
         self.main_thread = vt
         main_facade_for(vt)
+        sched.observe(self)  # what the parent did before start() happens before the child
         sched.start(vt, self._bootstrap)
+        sched.sync(self)  # the child may run first, or the parent go on
 
     def _bootstrap(self) -> None:
         sched = context.scheduler()
+        sched.observe(self)
         exitcode = 0
         try:
             invoke(self._target, *self._args, **self._kwargs)
@@ -204,9 +207,17 @@ class _Channel(_Waitable):
 
     def send(self, obj: Any) -> None:
         _check_sender_alive()
+        self._sched.preempt()
+        self.deliver(obj)
+
+    def deliver(self, obj: Any) -> None:
+        """``send`` after its scheduling point (the caller offered it)."""
+        _check_sender_alive()
+        sched = self._sched
         self._items.append(obj)
-        self._getters.wake_one(self._sched)
-        self._notify(self._sched)
+        self._getters.wake_one(sched)
+        self._notify(sched)
+        sched.sync(self)
 
     def recv(self, timeout: float | None = None) -> Any:
         sched = self._sched
@@ -214,7 +225,9 @@ class _Channel(_Waitable):
         if not self._getters.wait_until(sched, lambda: self._items, "recv()",
                                         _deadline(sched, timeout)):
             raise TimeoutError
-        return self._items.popleft()
+        item = self._items.popleft()
+        sched.sync(self)
+        return item
 
     def poll(self, timeout: float | None = 0.0) -> bool:
         if self._items or timeout == 0:
@@ -303,7 +316,7 @@ class Queue:
                 sched, lambda: not self.full(), "Queue.put() (queue full)",
                 _deadline(sched, timeout))):
             raise Full
-        self._channel.send(obj)
+        self._channel.deliver(obj)
 
     def put_nowait(self, obj: Any) -> None:
         self.put(obj, False)

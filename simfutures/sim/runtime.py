@@ -92,6 +92,35 @@ class SimFuture:
     def _address(self) -> int:
         return virtual_address(self._serial)
 
+    # CPython's Future takes its condition's lock to read its state: each of these
+    # is a synchronising operation, so a switch may come before it (the executor
+    # reads the state without its lock: the happens-before edge is recorded here).
+    def _synchronised_read(self) -> None:
+        sched = context._scheduler
+        if sched is not None and primitives._active(sched):
+            sched.preempt()
+            sched.observe(self._lock)
+
+    def done(self) -> bool:
+        self._synchronised_read()
+        return super().done()
+
+    def cancelled(self) -> bool:
+        self._synchronised_read()
+        return super().cancelled()
+
+    def running(self) -> bool:
+        self._synchronised_read()
+        return super().running()
+
+    def result(self, timeout: float | None = None) -> Any:
+        self._synchronised_read()
+        return super().result(timeout)
+
+    def exception(self, timeout: float | None = None) -> Any:
+        self._synchronised_read()
+        return super().exception(timeout)
+
 
 class _MapResults:
     """The generator ``Executor.map`` returns, with a reproducible repr."""

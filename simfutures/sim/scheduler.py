@@ -86,6 +86,14 @@ class LimitError(SimulationStopped):
     kind = "limit"
 
 
+#: The natural order's stand-in for CPython's switch interval: after this many
+#: consecutive scheduling points at which another thread was ready and the running
+#: one went on, the natural choice (index 0) becomes the longest-waiting ready
+#: thread.  Without it, seed 0 could livelock where CPython cannot: a task that
+#: keeps resubmitting itself would starve a main thread that wants to shut down.
+SWITCH_INTERVAL = 100
+
+
 @attrs.define(eq=False)
 class Limits:
     """Bounds that turn a run which never ends into a clear stop."""
@@ -93,6 +101,11 @@ class Limits:
     max_steps: int = 1_000_000
     max_virtual_time: float = 24 * 3600.0
     watchdog_seconds: float = 10.0
+    #: The most virtual time (seconds) one step of computation may take: at a
+    #: scheduling point the clock may jump to a timer due within this much, so a
+    #: timeout can beat a busy thread.  Unbounded, every timeout could beat every
+    #: task (a stalled machine can do that, but no claim with a margin would hold).
+    step_time: float = 0.01
 
 
 class VThread:
@@ -152,6 +165,17 @@ class Scheduler:
         self.stop_error: SimulationStopped | None = None
         self.chooser_error: Exception | None = None
         self._serial_seq = itertools.count(1)
+        # The pending "thread" decision: its options in index order, and whether the
+        # running thread is among them (a preemption point).  Set before the chooser
+        # is asked, so strategies and observers can read it.
+        self.offered: list[VThread] = []
+        self.preemptive = False
+        # Consecutive scheduling points at which the running thread went on although
+        # another was ready (the fairness counter, see SWITCH_INTERVAL).
+        self.run_length = 0
+        # Told of every synchronising operation (happens-before clocks, footprints):
+        # objects with ``sync(vt, obj)``.
+        self.sync_observers: tuple[Any, ...] = ()
 
     def new_serial(self) -> int:
         """A per-run number for address-independent hashes (threads, futures)."""
@@ -180,18 +204,20 @@ class Scheduler:
 
     def thread_options(self, n: int) -> tuple[list[VThread], bool]:
         """The threads a pending "thread" choice of ``n`` options picks between, in
-        index order, and whether it is a preemption point (index 0: the running
-        thread goes on; any other index preempts it).
+        index order, and whether it is a preemption point (the running thread is
+        among the options and could go on; any other option preempts it).
 
         For strategies that reason about threads rather than indices (PCT
         priorities, preemption bounds, timelines).  Only meaningful while that
         choice is being made: inside ``chooser.choose`` or a ``Decision`` observer.
         """
-        # preempt() offers len(ready) + 1 options (the running thread could go on),
-        # _next_to_run() len(ready): the count alone tells the two apart.
-        if n == len(self.ready) + 1:
-            return [self.current, *self.ready], True
-        return list(self.ready), False
+        return self.offered, self.preemptive
+
+    def costs_preemption(self, kind: str) -> bool:
+        """Whether a non-natural answer to the pending decision of ``kind`` departs
+        from the natural run in the way a preemption bound counts: preempting a
+        thread that could go on, or advancing the clock past a running thread."""
+        return kind == "clock" or (kind == "thread" and self.preemptive)
 
     def random_seed(self) -> int:
         return self.choose(RANDOM_SEED_RANGE, "random")
@@ -232,6 +258,9 @@ class Scheduler:
         assert vt is not None
         vt.alive = False
         vt.waiting_on = "finished"
+        if vt.facade is not None:
+            for observer in self.sync_observers:
+                observer.sync(vt, vt.facade)  # a join, or is_alive() seeing False, follows
         for joiner in vt.joiners:
             self.wake(joiner)
         vt.joiners.clear()
@@ -249,28 +278,63 @@ class Scheduler:
     # -- scheduling points -----------------------------------------------------
 
     def preempt(self) -> None:
-        """A scheduling point where the running thread could go on."""
+        """A scheduling point where the running thread could go on.
+
+        Two decisions may be made here: whether the clock advances to the next
+        timer (computation takes time, so a timeout can beat a busy thread), and
+        which thread runs next.  Both are offered only when they have more than
+        one option, so a lone thread pays for neither.
+        """
         if self.over:
             raise SimulationAborted()
-        killed = self.current.killed
+        cur = self.current
+        killed = cur.killed
         if killed is not None:  # its process is dead: it must not go on
             raise killed
         self.steps += 1
         if self.steps > self.limits.max_steps:
             self._stop_at_step_limit()
+        if self.timers and self._timer_within_step() and self.choose(2, "clock"):
+            self._advance_clock()
         ready = self.ready
         if not ready:
+            self.run_length = 0
             return
-        # Index 0: the running thread goes on; any other: it goes to the back of the line.
-        index = self.choose(len(ready) + 1, "thread")
-        if index:
-            nxt = ready[index - 1]
-            del ready[index - 1]
-            cur = self.current
-            cur.waiting_on = "ready"
-            ready.append(cur)
-            nxt.waiting_on = "running"
-            self._switch_to(nxt)
+        # Index 0 is the natural choice: the running thread goes on, unless it has
+        # had its switch interval, when the longest-waiting thread takes over.
+        if self.run_length >= SWITCH_INTERVAL:
+            options = [ready[0], cur, *list(ready)[1:]]
+        else:
+            options = [cur, *ready]
+        self.offered = options
+        self.preemptive = True
+        nxt = options[self.choose(len(options), "thread")]
+        if nxt is cur:
+            self.run_length += 1
+            return
+        self.run_length = 0
+        ready.remove(nxt)
+        cur.waiting_on = "ready"
+        ready.append(cur)
+        nxt.waiting_on = "running"
+        self._switch_to(nxt)
+
+    def sync(self, obj: object) -> None:
+        """The switch rule's one place, after a synchronising operation on ``obj``
+        that made another thread runnable or changed state another thread can
+        observe (a release, notify, set, put, get, a future's state change, a
+        thread's start): record the happens-before edge, then offer a switch, so
+        the woken or observing thread may act before the caller's next step.
+        Every such operation also offers a switch *before* it (``preempt``)."""
+        for observer in self.sync_observers:
+            observer.sync(self.current, obj)
+        self.preempt()
+
+    def observe(self, obj: object) -> None:
+        """A synchronising operation that only read ``obj``'s state (a successful
+        wait, ``is_set()``, a join): the happens-before edge, no switch."""
+        for observer in self.sync_observers:
+            observer.sync(self.current, obj)
 
     def block(self, waiting_on: str, timeout: float | None = None) -> bool:
         """Park the running thread until ``wake()`` (True) or ``timeout`` (False)."""
@@ -341,11 +405,29 @@ class Scheduler:
         while not ready:
             if not self._advance_clock():
                 return None
-        index = self.choose(len(ready), "thread") if len(ready) > 1 else 0
+        if len(ready) > 1:
+            self.offered = list(ready)
+            self.preemptive = False
+            index = self.choose(len(ready), "thread")
+        else:
+            index = 0
         nxt = ready[index]
         del ready[index]
         nxt.waiting_on = "running"
+        self.run_length = 0
         return nxt
+
+    def _timer_within_step(self) -> bool:
+        """Whether a live timer is due within one step's time (``Limits.step_time``);
+        stale timeouts of threads woken meanwhile are dropped on the way."""
+        timers = self.timers
+        while timers:
+            when, _seq, vt, token, fn = timers[0]
+            if fn is not None or (token == vt.wake_token and vt.alive
+                                  and vt.waiting_on != "ready"):
+                return when - self.now <= self.limits.step_time
+            heapq.heappop(timers)
+        return False
 
     def _advance_clock(self) -> bool:
         """Fire the earliest timers; False when there are none (deadlock)."""

@@ -10,7 +10,7 @@ import attrs
 
 from simfutures import events
 from simfutures.errors import SimfuturesError
-from simfutures.sim import context
+from simfutures.sim import context, instruments
 from simfutures.sim.chooser import (
     Chooser,
     RecordingChooser,
@@ -80,9 +80,14 @@ def run(fn: Callable[..., Any], args: tuple = (), kwargs: dict | None = None, *,
         sched.start(main, main_body)
         rng = random.Random(sched.random_seed())
         WATCHDOG.watch(sched, sched.limits.watchdog_seconds)
+        installed: list = []
         try:
             with patched(WORLD, rng):
-                sched.run(main)
+                installed = instruments.install_all(sched)
+                try:
+                    sched.run(main)
+                finally:
+                    instruments.remove_all(installed)
         finally:
             WATCHDOG.unwatch()
     except SimulationAborted:
@@ -108,16 +113,34 @@ def _interpreter_exit(sched: Scheduler) -> None:
 
 def simulate(fn: Callable[..., Any], *args: Any, seed: int | None = None,
              schedule: Schedule | list[int] | None = None, limits: Limits | None = None,
-             observers: Iterable[Callable[[events.Event], None]] = (), **kwargs: Any) -> Any:
+             observers: Iterable[Callable[[events.Event], None]] = (),
+             preempt: str | None = None, fail_on_race: bool = False, **kwargs: Any) -> Any:
     """Run ``fn(*args, **kwargs)`` deterministically under the simulator.
 
     Returns what ``fn`` returns or raises what it raises.  A run is a pure
     function of ``seed`` (default 0: the natural order) or of a recorded
-    ``schedule``.  A deadlock, a watchdog stop or an exceeded limit raises a
-    ``SimulationStopped`` error with a report of every thread.
+    ``schedule`` (and of ``preempt``).  A deadlock, a watchdog stop or an
+    exceeded limit raises a ``SimulationStopped`` error with a report of every
+    thread.
+
+    ``preempt`` ("sync", "races" or "every-access", see docs/soundness.md) says
+    where threads may also be switched: the default is "races" for a schedule
+    drawn by ``simfutures.strategies.schedules()`` (a property test explores
+    racy accesses too) and "sync" otherwise.  With ``fail_on_race`` a data race
+    the run shows raises ``DataRaceError`` (an ``AssertionError``) naming both
+    accesses, even when ``fn`` succeeded.
     """
-    result = run(fn, args, kwargs, chooser=make_chooser(seed, schedule), limits=limits,
-                 observers=observers)
+    chooser = make_chooser(seed, schedule)
+    if preempt is None:
+        preempt = "races" if getattr(chooser, "explores_races", False) else "sync"
+    if preempt == "sync" and not fail_on_race:
+        result = run(fn, args, kwargs, chooser=chooser, limits=limits, observers=observers)
+    else:
+        from simfutures.explore.races import DataRaceError, run_function
+
+        result, found = run_function(fn, args, kwargs, chooser, limits, observers, preempt)
+        if fail_on_race and found and result.stopped is None:
+            raise DataRaceError(found)
     if result.stopped is not None:
         raise result.stopped
     if result.exception is not None:

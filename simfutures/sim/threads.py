@@ -68,12 +68,15 @@ class Thread:
         vt.facade = self
         vt.process = starter.process  # a thread lives in its starter's process
         self._vt = vt
+        sched.observe(self)  # what the parent did before start() happens before the child
         sched.start(vt, self._bootstrap)
         # Like the real start(), wait until the new thread is running: so the
         # natural order lets a fresh worker run first, as it mostly does for real.
         self._started.wait()
 
     def _bootstrap(self) -> None:
+        self._sched.observe(self)
+        # Once started, either thread may go first: set() offers the switch.
         self._started.set()
         try:
             self.run()
@@ -116,9 +119,19 @@ class Thread:
             if not sched.block(f"Thread.join() on {vt.display_name}", remaining):
                 if me in vt.joiners:
                     vt.joiners.remove(me)
+        if not vt.alive:
+            sched.observe(self)
 
     def is_alive(self) -> bool:
-        return self._vt is not None and self._vt.alive
+        vt = self._vt
+        if vt is None:
+            return False
+        sched = self._sched
+        if context.active() and not sched.over:
+            sched.preempt()  # CPython polls the thread's state lock
+            if not vt.alive:
+                sched.observe(self)
+        return vt.alive
 
     @property
     def name(self) -> str:

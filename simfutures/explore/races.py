@@ -1,0 +1,517 @@
+"""Data races: unsynchronised conflicting accesses, found with happens-before clocks.
+
+Two accesses to the same location (an attribute, a dict entry or list slot,
+a global, a closure cell) by two threads, at least one a write, form a data
+race when neither happens before the other.  Happens-before comes from the
+simulator's synchronising operations only: every one of them reports itself
+to the scheduler (``Scheduler.sync``/``observe``: lock, condition, event,
+semaphore, barrier, queue, a future's lock, thread start and exit), and each
+is treated as an acquire *and* a release of its object, since CPython's
+primitives all work under a lock.  This is the vector-clock algorithm of
+Lamport/Mattern with FastTrack's epochs for the last write and the last read
+per thread (Flanagan and Freund, PLDI 2009).
+
+Accesses come from an opcode tracer on the program's own code only (not
+simfutures, the stdlib or installed packages): ``footprints`` decodes each
+instruction into the locations it reads and writes, and this module receives
+them.  What C code does out of the tracer's sight is not seen and never
+reported; objects that are per-thread (``threading.local``) are skipped.
+
+Preemption where races are (CHESS's rule with a race detector, Musuvathi et
+al., OSDI 2008): the lines of accesses found racy become scheduling points,
+so the interleaving that splits a read-modify-write is explored, and replayed
+exactly.  Which lines those are is learnt by ``discover``, a deterministic
+pass over a few runs of the program, so a run stays a pure function of its
+program, seed and mode.
+"""
+
+from __future__ import annotations
+
+import sys
+import sysconfig
+import threading
+from collections.abc import Callable
+from types import CodeType, FrameType
+from typing import Any
+
+import attrs
+
+from simfutures.errors import SimfuturesError
+from simfutures.explore.equivalence import ALL, Identities
+from simfutures.explore.footprints import _IGNORE, _TABLES, _TRACE, FootprintTracer, _decode
+from simfutures.sim import threads as sim_threads
+from simfutures.sim.instruments import instrumented
+from simfutures.sim.scheduler import PACKAGE_DIR, Scheduler, VThread
+
+#: ``--preempt`` modes: no switches at shared accesses; at the lines of accesses
+#: found racy (the default); at every shared access (free-threaded CPython).
+PREEMPT_MODES = ("sync", "races", "every-access")
+DEFAULT_PREEMPT = "races"
+
+_LIBRARY_DIRS = tuple(sorted({sysconfig.get_paths()[key] + "/" for key in
+                              ("stdlib", "platstdlib", "purelib", "platlib")}))
+_NOT_PROGRAM = (PACKAGE_DIR + "/", *_LIBRARY_DIRS, "<")
+
+
+def is_program_code(filename: str) -> bool:
+    """Whether ``filename`` is the program's own (not simfutures, stdlib or packages)."""
+    return not filename.startswith(_NOT_PROGRAM)
+
+
+@attrs.frozen(order=True)
+class Access:
+    """One side of a race: where (``file:line``), read or write, and which thread
+    (shown, but not part of the race's identity: the same two lines racing in
+    other threads are the same bug)."""
+
+    site: str
+    write: bool
+    thread: str = attrs.field(eq=False, order=False)
+
+    def render(self) -> str:
+        return f"{'write' if self.write else 'read'} by {self.thread} at {self.site}"
+
+
+@attrs.frozen(order=True)
+class DataRace:
+    """Two conflicting accesses not ordered by happens-before."""
+
+    location: str  # e.g. "dict entry 'n' of a dict", "attribute 'hits' of a Counter"
+    first: Access
+    second: Access
+
+    def render(self) -> str:
+        return f"data race on {self.location}: {self.first.render()}, " \
+               f"{self.second.render()}"
+
+    def to_json(self) -> dict:
+        return {"location": self.location,
+                "accesses": [{"thread": a.thread, "site": a.site,
+                              "access": "write" if a.write else "read"}
+                             for a in (self.first, self.second)]}
+
+
+@attrs.frozen
+class RacePolicy:
+    """What a run does at shared accesses: ``mode`` (one of ``PREEMPT_MODES``) and,
+    for "races", the ``file:line`` sites that are scheduling points."""
+
+    mode: str = DEFAULT_PREEMPT
+    lines: frozenset[str] = frozenset()
+
+    @property
+    def traces(self) -> bool:
+        return self.mode != "sync"
+
+
+class RaceLog:
+    """The races every run of one exploration found, first run first."""
+
+    def __init__(self) -> None:
+        self.races: dict[DataRace, int] = {}  # race -> number of the first run showing it
+        self.last_run: list[DataRace] = []
+        self.runs = 0
+
+    def record(self, found: list[DataRace]) -> None:
+        self.last_run = found
+        for race in found:
+            self.races.setdefault(race, self.runs)
+        self.runs += 1
+
+    def lines(self) -> frozenset[str]:
+        return frozenset(access.site for race in self.races
+                         for access in (race.first, race.second))
+
+
+# Per-thread storage: the same attribute name is a different location in each thread.
+_PER_THREAD = (sim_threads.local, threading.local)
+
+
+class _LocationState:
+    __slots__ = ("write", "reads")
+
+    def __init__(self) -> None:
+        self.write: tuple[int, int, Access] | None = None  # (thread, epoch, access)
+        self.reads: dict[int, tuple[int, Access]] = {}
+
+
+class RaceDetector:
+    """Vector clocks over synchronising operations, checked at every access."""
+
+    def __init__(self, sched: Scheduler) -> None:
+        self._sched = sched
+        self._clocks: dict[int, dict[int, int]] = {}
+        self._sync_clocks: dict[int, tuple[Any, dict[int, int]]] = {}
+        self._locations: dict[int, dict[Any, _LocationState]] = {}
+        self._described: dict[int, str] = {}
+        self.names = Identities()
+        self.found: dict[DataRace, DataRace] = {}
+        self._per_thread: set[int] = set()
+
+    def _clock(self, vt: VThread) -> dict[int, int]:
+        clock = self._clocks.get(vt.ident)
+        if clock is None:
+            clock = self._clocks[vt.ident] = {vt.ident: 1}
+        return clock
+
+    def sync(self, vt: VThread, obj: object) -> None:
+        """``vt`` synchronised on ``obj``: it sees all ``obj`` has seen, and publishes."""
+        clock = self._clock(vt)
+        held = self._sync_clocks.get(id(obj))
+        if held is not None and held[0] is obj:
+            for ident, tick in held[1].items():
+                if clock.get(ident, 0) < tick:
+                    clock[ident] = tick
+        self._sync_clocks[id(obj)] = (obj, dict(clock))  # keeps obj alive: ids stay unique
+        clock[vt.ident] += 1
+
+    def name(self, obj: Any) -> int:
+        serial = self.names(obj)
+        if serial not in self._described:
+            self._described[serial] = _describe_object(obj)
+            if isinstance(obj, _PER_THREAD):
+                self._per_thread.add(serial)
+        return serial
+
+    def access(self, serial: int, key: Any, write: bool, site: str) -> None:
+        vt = self._sched.current
+        if vt is None or serial in self._per_thread:
+            return
+        clock = self._clock(vt)
+        me = vt.ident
+        access = Access(site, write, vt.display_name)
+        states = self._locations.get(serial)
+        if states is None:
+            states = self._locations[serial] = {}
+        if key is ALL:
+            related = list(states.items())
+        else:
+            related = [(key, states[key])] if key in states else []
+            if ALL in states:
+                related.append((ALL, states[ALL]))
+        for other_key, state in related:
+            shown = key if key is not ALL else other_key
+            last = state.write
+            if last is not None and last[0] != me and last[1] > clock.get(last[0], 0):
+                self._report(serial, shown, last[2], access)
+            if write:
+                for ident, (epoch, earlier) in state.reads.items():
+                    if ident != me and epoch > clock.get(ident, 0):
+                        self._report(serial, shown, earlier, access)
+        state = states.get(key)
+        if state is None:
+            state = states[key] = _LocationState()
+        if write:
+            state.write = (me, clock[me], access)
+            state.reads = {}
+        else:
+            state.reads[me] = (clock[me], access)
+
+    def _report(self, serial: int, key: Any, earlier: Access, later: Access) -> None:
+        race = DataRace(_describe_location(self._described[serial], key),
+                        *sorted((earlier, later)))
+        self.found.setdefault(race, race)
+
+
+def _describe_object(obj: Any) -> str:
+    kind = type(obj)
+    if kind is dict and "__name__" in obj and "__builtins__" in obj:
+        return "module " + str(obj["__name__"])  # a module's globals
+    article = "an" if kind.__name__[:1].lower() in "aeiou" else "a"
+    return f"{article} {kind.__name__}"
+
+
+def _describe_location(owner: str, key: Any) -> str:
+    if owner.startswith("module "):
+        return f"global {key!r} of {owner}"
+    if key is ALL:
+        return owner
+    if isinstance(key, tuple) and len(key) == 2 and key[0] == "[]":
+        return f"entry {key[1]!r} of {owner}"
+    if key == "cell":
+        return "a closure variable"
+    return f"attribute {key!r} of {owner}"
+
+
+class _Sink:
+    """Stands in for a step's ``Footprint``: what ``effects`` records goes to the
+    detector, tagged with the instruction's ``file:line``."""
+
+    __slots__ = ("_detector", "reads", "writes", "site")
+
+    def __init__(self, detector: RaceDetector) -> None:
+        self._detector = detector
+        self.reads = _Accesses(self, write=False)
+        self.writes = _Accesses(self, write=True)
+        self.site = ""
+
+    # "May have touched anything" (a C call the tables do not know): pruning must
+    # assume a conflict, but a race report needs a seen access, so it is dropped.
+    top = property(lambda self: False, lambda self, value: None)
+    read_top = top
+
+    def name(self, obj: Any) -> int:
+        return self._detector.name(obj)
+
+
+class _Accesses:
+    __slots__ = ("_sink", "_write")
+
+    def __init__(self, sink: _Sink, write: bool) -> None:
+        self._sink = sink
+        self._write = write
+
+    def add(self, location: tuple[int, Any]) -> None:
+        sink = self._sink
+        sink._detector.access(location[0], location[1], self._write, sink.site)
+
+
+_LINES: dict[CodeType, dict[int, int]] = {}
+_PROGRAM_KINDS: dict[CodeType, int] = {}
+
+
+def _line_table(code: CodeType) -> dict[int, int]:
+    table = _LINES.get(code)
+    if table is None:
+        table = _LINES[code] = {}
+        for start, end, line in code.co_lines():
+            if line is not None:
+                for offset in range(start, end, 2):
+                    table[offset] = line
+    return table
+
+
+class RaceTracer(FootprintTracer):
+    """The footprint tracer's instruction decoding, on the program's code only,
+    feeding a ``RaceDetector`` and preempting at the policy's racy lines."""
+
+    def __init__(self, sched: Scheduler, policy: RacePolicy, log: RaceLog) -> None:
+        super().__init__(sched)
+        self.detector = RaceDetector(sched)
+        self._policy = policy
+        self._log = log
+        self._sink = _Sink(self.detector)
+        self._every = policy.mode == "every-access"
+        self._lines = policy.lines
+
+    def install(self) -> None:
+        sched = self._sched
+        sched.sync_observers += (self.detector,)
+        self._inner_chooser = sched.chooser
+        sched.chooser = _Paused(sched.chooser, self)
+        # Each greenlet carries its own "tracing on" flag (CPython keeps it per C
+        # frame stack): every virtual thread turns tracing back on when it resumes.
+        tracer = self._on_call
+        switch = sched._switch_to
+
+        def traced_switch(nxt: VThread) -> None:
+            try:
+                switch(nxt)
+            finally:
+                sys.settrace(tracer)
+
+        sched._switch_to = traced_switch
+        self._previous = sys.gettrace()
+        sys.settrace(tracer)
+
+    def remove(self) -> None:
+        sys.settrace(self._previous)
+        sched = self._sched
+        sched.sync_observers = tuple(o for o in sched.sync_observers if o is not self.detector)
+        sched.chooser = self._inner_chooser
+        del sched._switch_to
+        self._log.record(sorted(self.detector.found.values()))
+
+    def _kind(self, code: CodeType) -> int:
+        kind = _PROGRAM_KINDS.get(code)
+        if kind is None:
+            kind = _PROGRAM_KINDS[code] = (_TRACE if is_program_code(code.co_filename)
+                                           else _IGNORE)
+        return kind
+
+    def _footprint(self) -> Any:
+        if self._sched.current is None or self._sched.over:
+            return None
+        return self._sink
+
+    def _on_call(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if self.paused or self._sched.current is None or self._sched.over:
+            return None
+        if self._kind(frame.f_code) == _TRACE:
+            frame.f_trace_lines = False
+            frame.f_trace_opcodes = True
+            return self._on_opcode
+        return None
+
+    def _on_opcode(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if event == "opcode" and not self.paused:
+            code = frame.f_code
+            table = _TABLES.get(code)
+            if table is None:
+                table = _TABLES[code] = _decode(code)
+            lasti = frame.f_lasti
+            if lasti in table:
+                site = f"{code.co_filename}:{_line_table(code).get(lasti, 0)}"
+                if self._every or site in self._lines:
+                    self._switch()
+                self._sink.site = site
+        return super()._on_opcode(frame, event, arg)
+
+    def _switch(self) -> None:
+        """A scheduling point before this instruction, from inside the trace
+        function: the switch must happen with tracing re-enabled, or the other
+        virtual threads would run untraced (CPython suspends tracing while a trace
+        function runs; ``sys.call_tracing`` lifts that)."""
+        sched = self._sched
+        tracer = self._on_call
+
+        def point() -> None:
+            sys.settrace(tracer)
+            sched.preempt()
+
+        sys.call_tracing(point, ())
+
+
+class _Paused:
+    """Wraps the chooser: what the chooser runs is not the program's."""
+
+    def __init__(self, inner: Any, tracer: RaceTracer) -> None:
+        self._inner = inner
+        self._tracer = tracer
+
+    def choose(self, n: int, kind: str) -> int:
+        self._tracer.paused = True
+        try:
+            return self._inner.choose(n, kind)
+        finally:
+            self._tracer.paused = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def instrument(policy: RacePolicy, log: RaceLog) -> Callable[[Scheduler], Any] | None:
+    """The per-run instrument factory for ``policy`` (None: nothing to observe)."""
+    if not policy.traces:
+        return None
+    return _Factory(policy, log)
+
+
+@attrs.frozen
+class _Factory:
+    policy: RacePolicy
+    log: RaceLog
+
+    def __call__(self, sched: Scheduler) -> RaceTracer:
+        return RaceTracer(sched, self.policy, self.log)
+
+
+#: Runs per discovery pass (seeds 0..N-1) and the most passes made.
+DISCOVERY_RUNS = 32
+DISCOVERY_PASSES = 3
+
+
+def discover(program: Any, mode: str = DEFAULT_PREEMPT) -> tuple[RacePolicy, RaceLog]:
+    """The policy an exploration of ``program`` runs with, learnt deterministically.
+
+    For "races": seeds ``0..DISCOVERY_RUNS-1`` are run with the racy lines known
+    so far as scheduling points; a pass that finds new racy lines is followed by
+    another (new switches can expose new races), up to ``DISCOVERY_PASSES``.  The
+    result depends on the program alone, so ``run --seed N`` rebuilds the very
+    policy ``explore``'s run N had.
+    """
+    from simfutures.sim.chooser import chooser_for_seed
+
+    log = RaceLog()
+    policy = RacePolicy(mode)
+    if mode != "races":
+        return policy, log
+    for _ in range(DISCOVERY_PASSES):
+        with instrumented(instrument(policy, log)):
+            for seed in range(DISCOVERY_RUNS):
+                program.run(chooser_for_seed(seed))
+        lines = log.lines()
+        if lines == policy.lines:
+            break
+        policy = RacePolicy(mode, lines)
+    return policy, log
+
+
+class RaceProgram:
+    """``program`` with ``policy`` in effect for every run: the runs' outcomes
+    carry the data races each one showed."""
+
+    def __init__(self, program: Any, policy: RacePolicy) -> None:
+        self.program = program
+        self.policy = policy
+        self._factory = instrument(policy, RaceLog())
+
+    def run(self, chooser: Any, **options: Any) -> Any:
+        with instrumented(self._factory):
+            outcome = self.program.run(chooser, **options)
+        if self._factory is None:
+            return outcome
+        log: RaceLog = self._factory.log
+        return attrs.evolve(outcome, races=tuple(log.last_run))
+
+    def replay_command(self, option: str) -> str:
+        command = self.program.replay_command(option)
+        if self.policy.mode != DEFAULT_PREEMPT:
+            command += f" --preempt {self.policy.mode}"
+        return command
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.program, name)
+
+
+def prepare(program: Any, mode: str = DEFAULT_PREEMPT) -> RaceProgram:
+    """``program`` under the race policy ``mode`` calls for (see ``discover``)."""
+    if isinstance(program, RaceProgram):
+        return program
+    policy, _log = discover(program, mode)
+    return RaceProgram(program, policy)
+
+
+class DataRaceError(SimfuturesError, AssertionError):
+    """A run showed data races (``simulate(..., fail_on_race=True)``)."""
+
+    def __init__(self, races: list[DataRace]) -> None:
+        self.races = tuple(races)
+        super().__init__("\n".join(race.render() for race in self.races))
+
+
+class _FunctionProgram:
+    """``fn(*args, **kwargs)`` as a program ``discover`` can run."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple, kwargs: dict, limits: Any) -> None:
+        self._call = (fn, args, kwargs)
+        self._limits = limits
+
+    def run(self, chooser: Any, **_options: Any) -> Any:
+        from simfutures.sim.simulate import run
+
+        fn, args, kwargs = self._call
+        return run(fn, args, kwargs, chooser=chooser, limits=self._limits)
+
+
+# Policies learnt for functions, by code: a property test runs one function many times.
+_FUNCTION_POLICIES: dict[tuple[Any, str], RacePolicy] = {}
+
+
+def run_function(fn: Callable[..., Any], args: tuple, kwargs: dict, chooser: Any, limits: Any,
+                 observers: Any, mode: str) -> tuple[Any, list[DataRace]]:
+    """``simulate``'s run under race policy ``mode`` (learnt once per function: ``fn`` is
+    run a few more times, on seeds of its own, the first time); also the run's races."""
+    from simfutures.sim.simulate import run
+
+    key = (getattr(fn, "__code__", fn), mode)
+    policy = _FUNCTION_POLICIES.get(key)
+    if policy is None:
+        policy, _log = discover(_FunctionProgram(fn, args, kwargs, limits), mode)
+        _FUNCTION_POLICIES[key] = policy
+    if not policy.traces:
+        policy = RacePolicy("races")  # detect, without switching at accesses
+    log = RaceLog()
+    with instrumented(instrument(policy, log)):
+        result = run(fn, args, kwargs, chooser=chooser, limits=limits, observers=observers)
+    return result, log.last_run
