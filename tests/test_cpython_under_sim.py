@@ -10,8 +10,9 @@ today because of a known simulator bug is not run in its class's item but as
 an item of its own, marked xfail with the diagnosis (``KNOWN_FAILURES``): once
 the simulator is fixed it passes (XPASS) and the entry should go.
 
-Cost: ~4 s for the 300 runs (60 tests x 5 seeds) in one process, most of it
-the livelocked test at seed 0 running into under_sim.MAX_STEPS.
+Cost: about 4 s of CPU for the 300 runs (60 tests x 5 seeds) in one process,
+pytest's start-up included; 1.5 s of it is the livelocked test at seed 0
+running into under_sim.MAX_STEPS.
 
 Without the suite file (Debian package libpython3.11-testsuite, or a path in
 SIMFUTURES_CPYTHON_SUITE) the tests are skipped, or fail when
