@@ -356,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     for seed in args.seeds:
         t0 = time.perf_counter()
         outcomes = run_tests(suite, ids, seed, args.max_steps)
-        passed = sum(o.ok for o in outcomes)
+        passed = sum(o.outcome == "pass" for o in outcomes)
+        skipped = sum(o.outcome == "skip" for o in outcomes)
         for o in outcomes:
             if args.verbose or not o.ok:
                 print(f"seed {seed} {o.outcome.upper():7} {o.test_id}  {o.wall:.2f}s "
@@ -364,9 +365,10 @@ def main(argv: list[str] | None = None) -> int:
                       + ("" if o.ok else f"\n    {o.headline()}"))
             if args.verbose and not o.ok:
                 print("    " + o.detail.replace("\n", "\n    "))
-        print(f"seed {seed}: {passed}/{len(outcomes)} pass "
-              f"({time.perf_counter() - t0:.1f}s)", flush=True)
-        bad += len(outcomes) - passed
+        print(f"seed {seed}: {passed}/{len(outcomes)} pass"
+              + (f", {skipped} skipped" if skipped else "")
+              + f" ({time.perf_counter() - t0:.1f}s)", flush=True)
+        bad += len(outcomes) - passed - skipped
     print(f"excluded: {len(EXCLUDED)}; total wall {time.perf_counter() - started:.1f}s")
     return 1 if bad else 0
 
