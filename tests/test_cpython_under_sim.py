@@ -54,6 +54,7 @@ def _acceptable(outcome) -> bool:
     return outcome.outcome == "pass" or (
         outcome.outcome == "skip" and BASELINE.get(outcome.test_id) != "pass")
 
+
 _LIVELOCK = (
     "simulator bug (issue 12 item 3, no fairness at seed 0): the pool's only worker runs a "
     "task that resubmits itself, so its queue is never empty and it never blocks; the main "
