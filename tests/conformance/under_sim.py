@@ -88,11 +88,13 @@ EXCLUDED: dict[str, str] = {
     "ThreadPoolShutdownTest.test_cancel_futures_wait_false": _CHILD,
 }
 
-#: Step limit of each test's simulation.  The busiest passing test takes about
-#: 1,600 scheduling points (test_hang_global_shutdown_lock on a random walk); a
-#: livelocked test would otherwise spin to the default million, ~17 s of CPU.
-#: 100,000 leaves room for the extra switch points the scheduler is gaining.
-MAX_STEPS = 100_000
+#: Step limit of each test's simulation: None, the simulator's default (a
+#: million), as a user gets.  A lower one would make the livelocked test fail
+#: faster (~5 s of CPU to reach a million today) but could keep it failing once
+#: the scheduler is fair: its run takes about 300 x N steps when the running
+#: thread hands over every N scheduling decisions (measured for N = 10 to
+#: 1,000), ~1,600 at seeds 1-4; every other test takes fewer than 300.
+MAX_STEPS: int | None = None
 
 
 def _load_harness() -> types.ModuleType:
@@ -286,7 +288,7 @@ def _like_regrtest() -> Iterator[None]:
 
 
 def run_tests(suite: LoadedSuite, test_ids: Iterable[str], seed: int,
-              max_steps: int = MAX_STEPS) -> list[Outcome]:
+              max_steps: int | None = MAX_STEPS) -> list[Outcome]:
     """Run each test in its own simulation at ``seed``."""
     from simfutures.sim import Limits, run
     from simfutures.sim.simulate import make_chooser
@@ -296,7 +298,7 @@ def run_tests(suite: LoadedSuite, test_ids: Iterable[str], seed: int,
         for test_id in test_ids:
             started = time.perf_counter()
             result = run(_run_in_simulation, (suite, test_id), chooser=make_chooser(seed, None),
-                         limits=Limits(max_steps=max_steps))
+                         limits=Limits() if max_steps is None else Limits(max_steps=max_steps))
             wall = time.perf_counter() - started
             if result.stopped is not None:
                 outcome, detail = "stopped", result.stopped.report()
@@ -339,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=_parse_seeds, default=list(range(5)),
                         help="seeds, e.g. 0-4 or 0,7 (default 0-4)")
     parser.add_argument("--only", nargs="*", metavar="ID", help="Class.test_method ids")
-    parser.add_argument("--max-steps", type=int, default=MAX_STEPS)
+    parser.add_argument("--max-steps", type=int, default=MAX_STEPS,
+                        help="step limit of each test's simulation (default: the simulator's)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="one line per test, full detail of failures")
     args = parser.parse_args(argv)
