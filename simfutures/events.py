@@ -101,6 +101,13 @@ class Output(Event):
     text: str
 
 
+@attrs.frozen
+class Race(Event):
+    """A data race found at this access (sim only): ``description`` names both sides."""
+
+    description: str
+
+
 class Observer(Protocol):
     def __call__(self, event: Event) -> None: ...
 

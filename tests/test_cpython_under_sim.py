@@ -6,15 +6,12 @@ simulation, the suite's source executed afresh inside it so that its
 ``futures``, ``Future``, ``threading`` and ``time`` names are the simulator's;
 see its docstring).  One pytest item per test class and seed; the tests listed
 in ``under_sim.EXCLUDED`` (child interpreters) are not run.  A test that fails
-today because of a known simulator bug is not run in its class's item but as
-an item of its own, marked xfail with the diagnosis (``KNOWN_FAILURES``): once
-the simulator is fixed it passes (XPASS) and the entry should go.
+in the simulator fails its class's item (``test_hang_global_shutdown_lock``,
+a task resubmitting itself while the main thread shuts down, passes since the
+natural order is fair: docs/soundness.md).
 
-Cost, in CPU time of one process: under 1 s for the 300 runs (60 tests x 5
-seeds), plus ~5 s for the one livelocked test at seed 0 until the scheduler
-is fixed: it spins to the simulator's default step limit of a million (see
-under_sim.MAX_STEPS for why the limit is not lowered); 7.5 s for the whole
-file with pytest's start-up.
+Cost: about 5 s of CPU for the 300 runs (60 tests x 5 seeds) in one process
+(``python tests/conformance/under_sim.py --seeds 0-4``).
 
 Without the suite file (Debian package libpython3.11-testsuite, or a path in
 SIMFUTURES_CPYTHON_SUITE) the tests are skipped, or fail when
@@ -57,22 +54,6 @@ def _acceptable(outcome) -> bool:
         outcome.outcome == "skip" and BASELINE.get(outcome.test_id) != "pass")
 
 
-_LIVELOCK = (
-    "simulator bug (issue 12 item 3, no fairness at seed 0): the pool's only worker runs a "
-    "task that resubmits itself, so its queue is never empty and it never blocks; the main "
-    "thread waits in Thread.start() for the process pool's manager thread, which is ready "
-    "but never runs, because Scheduler.preempt() under NaturalChooser always lets the "
-    "running thread go on (CPython hands the GIL over after sys.getswitchinterval()); the "
-    "run hits the step limit")
-
-#: (test id, seed) -> (why it fails today, a line its failure report contains).
-#: Run as separate xfail items; failing in any other way fails the item.
-KNOWN_FAILURES: dict[tuple[str, int], tuple[str, str]] = {
-    ("ThreadPoolExecutorTest.test_hang_global_shutdown_lock", 0):
-        (_LIVELOCK, "step limit reached"),
-}
-
-
 @pytest.fixture(scope="module")
 def suite():
     path = under_sim.find_suite()
@@ -102,8 +83,6 @@ def test_selection_matches_the_suite(suite):
     known failure names a test the suite has."""
     assert suite.problems() == []
     known = set(suite.selected())
-    for test_id, seed in KNOWN_FAILURES:
-        assert test_id in known and seed in SEEDS, (test_id, seed)
     # The figures the docs and the issue speak of: 64 tests, 4 in child interpreters.
     assert len(suite.all_ids()) - len(known) == len(under_sim.EXCLUDED)
 
@@ -111,26 +90,9 @@ def test_selection_matches_the_suite(suite):
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("cls", under_sim.CLASSES)
 def test_cpython_class_under_sim(suite, cls, seed):
-    ids = [t for t in suite.selected(cls) if (t, seed) not in KNOWN_FAILURES]
-    if not ids:
-        pytest.skip(f"every test of {cls} is a known failure at seed {seed}")
+    ids = suite.selected(cls)
     outcomes = under_sim.run_tests(suite, ids, seed)
     bad = [o for o in outcomes if not _acceptable(o)]
     if bad:
         pytest.fail(f"{len(bad)} of {len(outcomes)} tests of {cls} fail under the simulator "
                     f"at seed {seed}:\n" + _report(bad), pytrace=False)
-
-
-# raises=AssertionError: only the known way of failing is expected; a different
-# failure (pytest.fail below) or a missing suite in CI is reported as such.
-@pytest.mark.parametrize("test_id, seed, symptom", [
-    pytest.param(test_id, seed, symptom, id=f"{test_id}-{seed}", marks=pytest.mark.xfail(
-        strict=False, raises=AssertionError, reason=reason))
-    for (test_id, seed), (reason, symptom) in KNOWN_FAILURES.items()
-])
-def test_cpython_known_simulator_failure(suite, test_id, seed, symptom):
-    (outcome,) = under_sim.run_tests(suite, [test_id], seed)
-    if not _acceptable(outcome) and symptom not in outcome.detail:
-        pytest.fail(f"fails, but not with the known symptom {symptom!r}:\n"
-                    + _report([outcome]), pytrace=False)
-    assert _acceptable(outcome), _report([outcome])

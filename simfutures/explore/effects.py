@@ -292,6 +292,8 @@ def attribute(footprint: Footprint, owner: Any, name: Any, write: bool) -> None:
     location = _attribute_location(footprint, owner, name)
     if write:
         if location is None:
+            # What reads the class sees it (and maybe what its instances read too).
+            footprint.writes.add((footprint.name(owner), name))
             footprint.top = True
         elif isinstance(owner, types.ModuleType) or _pure_python_type(type(owner)):
             footprint.writes.add(location)

@@ -65,15 +65,16 @@ class PCTChooser:
                 advance = False
             return int(advance)
         options, preemptive = sched.thread_options(n)
+        running = sched.current
         if preemptive and self._streak >= STARVATION_LIMIT:
-            self._demote(options[0].ident, self._lowest - 1.0)
+            self._demote(running.ident, self._lowest - 1.0)
         best = self._best(options)
         if change is not None:
             # A change point lowers the thread that would run this step (PCT's rule:
             # whichever thread executes the step, not whichever asked).
             self._demote(options[best].ident, change)
             best = self._best(options)
-        self._streak = self._streak + 1 if preemptive and best == 0 else 0
+        self._streak = self._streak + 1 if preemptive and options[best] is running else 0
         return best
 
     def _best(self, options: list) -> int:

@@ -36,6 +36,7 @@ from typing import Any
 
 import attrs
 
+from simfutures import events
 from simfutures.errors import SimfuturesError
 from simfutures.explore.equivalence import ALL, Identities
 from simfutures.explore.footprints import _IGNORE, _TABLES, _TRACE, FootprintTracer, _decode
@@ -131,8 +132,9 @@ class _LocationState:
     __slots__ = ("write", "reads")
 
     def __init__(self) -> None:
-        self.write: tuple[int, int, Access] | None = None  # (thread, epoch, access)
-        self.reads: dict[int, tuple[int, Access]] = {}
+        # (thread, epoch, access, atomic): the last write; per thread, the last read.
+        self.write: tuple[int, int, Access, bool] | None = None
+        self.reads: dict[int, tuple[int, Access, bool]] = {}
 
 
 class RaceDetector:
@@ -173,7 +175,12 @@ class RaceDetector:
                 self._per_thread.add(serial)
         return serial
 
-    def access(self, serial: int, key: Any, write: bool, site: str) -> None:
+    def access(self, serial: int, key: Any, write: bool, site: str, atomic: bool) -> None:
+        """An access by the running thread.  ``atomic``: done by one call of a C
+        method or builtin (``list.append``, ``dict.get``, ``random.random``), which
+        CPython performs under the GIL or the object's lock: two atomic accesses
+        never race, an atomic one and a bytecode-level one can (``d.get(k)``, then
+        ``d[k] = ...``)."""
         vt = self._sched.current
         if vt is None or serial in self._per_thread:
             return
@@ -192,25 +199,31 @@ class RaceDetector:
         for other_key, state in related:
             shown = key if key is not ALL else other_key
             last = state.write
-            if last is not None and last[0] != me and last[1] > clock.get(last[0], 0):
+            if last is not None and last[0] != me and last[1] > clock.get(last[0], 0) \
+                    and not (atomic and last[3]):
                 self._report(serial, shown, last[2], access)
             if write:
-                for ident, (epoch, earlier) in state.reads.items():
-                    if ident != me and epoch > clock.get(ident, 0):
+                for ident, (epoch, earlier, read_atomic) in state.reads.items():
+                    if ident != me and epoch > clock.get(ident, 0) \
+                            and not (atomic and read_atomic):
                         self._report(serial, shown, earlier, access)
         state = states.get(key)
         if state is None:
             state = states[key] = _LocationState()
         if write:
-            state.write = (me, clock[me], access)
+            state.write = (me, clock[me], access, atomic)
             state.reads = {}
         else:
-            state.reads[me] = (clock[me], access)
+            state.reads[me] = (clock[me], access, atomic)
 
     def _report(self, serial: int, key: Any, earlier: Access, later: Access) -> None:
         race = DataRace(_describe_location(self._described[serial], key),
                         *sorted((earlier, later)))
-        self.found.setdefault(race, race)
+        if race not in self.found:
+            self.found[race] = race
+            bus = self._sched.bus
+            if bus.active:
+                bus.emit(events.Race(self._sched.now, later.thread, race.render()))
 
 
 def _describe_object(obj: Any) -> str:
@@ -237,13 +250,14 @@ class _Sink:
     """Stands in for a step's ``Footprint``: what ``effects`` records goes to the
     detector, tagged with the instruction's ``file:line``."""
 
-    __slots__ = ("_detector", "reads", "writes", "site")
+    __slots__ = ("_detector", "reads", "writes", "site", "atomic")
 
     def __init__(self, detector: RaceDetector) -> None:
         self._detector = detector
         self.reads = _Accesses(self, write=False)
         self.writes = _Accesses(self, write=True)
         self.site = ""
+        self.atomic = False  # the instruction is a call (into C: see RaceDetector.access)
 
     # "May have touched anything" (a C call the tables do not know): pruning must
     # assume a conflict, but a race report needs a seen access, so it is dropped.
@@ -263,7 +277,7 @@ class _Accesses:
 
     def add(self, location: tuple[int, Any]) -> None:
         sink = self._sink
-        sink._detector.access(location[0], location[1], self._write, sink.site)
+        sink._detector.access(location[0], location[1], self._write, sink.site, sink.atomic)
 
 
 _LINES: dict[CodeType, dict[int, int]] = {}
@@ -354,7 +368,9 @@ class RaceTracer(FootprintTracer):
                 site = f"{code.co_filename}:{_line_table(code).get(lasti, 0)}"
                 if self._every or site in self._lines:
                     self._switch()
-                self._sink.site = site
+                sink = self._sink
+                sink.site = site
+                sink.atomic = table[lasti][0] in _CALLS
         return super()._on_opcode(frame, event, arg)
 
     def _switch(self) -> None:
@@ -406,12 +422,26 @@ class _Factory:
         return RaceTracer(sched, self.policy, self.log)
 
 
+# The handlers of the instructions that call: what they record is one atomic access.
+_CALLS = (FootprintTracer._call, FootprintTracer._call_ex)
+
+
+def _stopped_expensively(outcome: Any) -> bool:
+    """Whether a run ended at the watchdog or a limit (slow runs; a deadlock is quick
+    and a common outcome, so discovery goes on after one)."""
+    stopped = getattr(outcome, "stopped", None)  # a RunResult
+    if stopped is not None:
+        return stopped.kind in ("watchdog", "limit")
+    error = getattr(outcome, "error", None) or ""  # a program's Outcome
+    return error.startswith(("watchdog", "step limit", "virtual time limit"))
+
 #: Runs per discovery pass (seeds 0..N-1) and the most passes made.
 DISCOVERY_RUNS = 32
 DISCOVERY_PASSES = 3
 
 
-def discover(program: Any, mode: str = DEFAULT_PREEMPT) -> tuple[RacePolicy, RaceLog]:
+def discover(program: Any, mode: str = DEFAULT_PREEMPT, limits: Any = None
+             ) -> tuple[RacePolicy, RaceLog]:
     """The policy an exploration of ``program`` runs with, learnt deterministically.
 
     For "races": seeds ``0..DISCOVERY_RUNS-1`` are run with the racy lines known
@@ -424,12 +454,14 @@ def discover(program: Any, mode: str = DEFAULT_PREEMPT) -> tuple[RacePolicy, Rac
 
     log = RaceLog()
     policy = RacePolicy(mode)
-    if mode != "races":
+    if mode != "races" or not getattr(program, "runs_program_code", True):
         return policy, log
     for _ in range(DISCOVERY_PASSES):
         with instrumented(instrument(policy, log)):
             for seed in range(DISCOVERY_RUNS):
-                program.run(chooser_for_seed(seed))
+                if _stopped_expensively(program.run(chooser_for_seed(seed), limits=limits)):
+                    # Runs that end at the watchdog or a limit are slow: one is enough.
+                    return RacePolicy(mode, log.lines()), log
         lines = log.lines()
         if lines == policy.lines:
             break
@@ -444,7 +476,10 @@ class RaceProgram:
     def __init__(self, program: Any, policy: RacePolicy) -> None:
         self.program = program
         self.policy = policy
-        self._factory = instrument(policy, RaceLog())
+        # Tracing costs several times a run: runs are traced only where switching at
+        # accesses needs it.  (With no racy line, discovery found no race either.)
+        traced = policy.mode == "every-access" or (policy.mode == "races" and policy.lines)
+        self._factory = instrument(policy, RaceLog()) if traced else None
 
     def run(self, chooser: Any, **options: Any) -> Any:
         with instrumented(self._factory):

@@ -27,6 +27,8 @@ from simfutures.sim.simulate import run as run_simulation
 class ScenarioProgram:
     #: A scenario prints nothing of its own: ``simfutures run`` shows its timeline.
     shows_timeline = True
+    #: Its tasks are the simulator's own code: no access of the program's to trace.
+    runs_program_code = False
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)

@@ -209,6 +209,8 @@ class _Builder:
                 self.instant(here, f"{p} broken", "broken", ts, {**args, "message": m})
             case events.Output(text=t):
                 self.instant(here, f"print {t[:60]!r}", "output", ts, {**args, "text": t})
+            case events.Race(description=d):
+                self.instant(here, "data race", "race", ts, {**args, "race": d})
             case events.Decision(kind=k, chosen=c, options=n):
                 self.instant(here, f"chose {c} of {n}", "decision", ts,
                              {**args, "kind": k, "chosen": c, "options": n})

@@ -75,6 +75,8 @@ def describe(event: events.Event, names: dict[int, str] | None = None) -> str | 
             return f"shutdown(wait={w}, cancel_futures={c})"
         case events.Output(text=t):
             return f"print: {t}"
+        case events.Race(description=d):
+            return f"!! {d}"
     return None
 
 

@@ -1,0 +1,287 @@
+"""Data races (issue 13): unsynchronised read-modify-writes are found by ``explore`` with
+default settings, replay, and are reported by both accesses; the same shapes with a lock
+report nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from simfutures.explore.races import RacePolicy, RaceProgram, discover
+from simfutures.explore.search import ProgramSpec, SearchConfig, search
+from simfutures.program import load_program
+from simfutures.sim import simulate
+from simfutures.sim.chooser import chooser_for_seed
+
+BUDGET = 2000
+
+POOL = """\
+import threading
+from concurrent.futures import ThreadPoolExecutor
+lock = threading.Lock()
+"""
+
+# name -> (racy body, fixed body, the racy line's text): each body runs two pool tasks.
+SHAPES = {
+    "dict entry": ("""
+counter = {"n": 0}
+def task():
+    counter["n"] += 1
+with ThreadPoolExecutor(2) as pool:
+    for _ in range(2):
+        pool.submit(task)
+assert counter["n"] == 2, f"lost update: {counter['n']}"
+""", """
+counter = {"n": 0}
+def task():
+    with lock:
+        counter["n"] += 1
+with ThreadPoolExecutor(2) as pool:
+    for _ in range(2):
+        pool.submit(task)
+assert counter["n"] == 2, f"lost update: {counter['n']}"
+""", 'counter["n"] += 1'),
+    "get then set": ("""
+hits = {}
+def task():
+    seen = hits.get("k", 0)
+    hits["k"] = seen + 1
+with ThreadPoolExecutor(2) as pool:
+    for _ in range(2):
+        pool.submit(task)
+assert hits["k"] == 2, f"lost update: {hits['k']}"
+""", """
+hits = {}
+def task():
+    with lock:
+        seen = hits.get("k", 0)
+        hits["k"] = seen + 1
+with ThreadPoolExecutor(2) as pool:
+    for _ in range(2):
+        pool.submit(task)
+assert hits["k"] == 2, f"lost update: {hits['k']}"
+""", 'hits["k"] = seen + 1'),
+    "attribute": ("""
+class Stats:
+    done = 0
+stats = Stats()
+def task():
+    stats.done += 1
+with ThreadPoolExecutor(2) as pool:
+    for _ in range(2):
+        pool.submit(task)
+assert stats.done == 2, f"lost update: {stats.done}"
+""", """
+class Stats:
+    done = 0
+stats = Stats()
+def task():
+    with lock:
+        stats.done += 1
+with ThreadPoolExecutor(2) as pool:
+    for _ in range(2):
+        pool.submit(task)
+assert stats.done == 2, f"lost update: {stats.done}"
+""", "stats.done += 1"),
+    "global": ("""
+total = 0
+def task():
+    global total
+    total += 1
+with ThreadPoolExecutor(2) as pool:
+    for _ in range(2):
+        pool.submit(task)
+assert total == 2, f"lost update: {total}"
+""", """
+total = 0
+def task():
+    global total
+    with lock:
+        total += 1
+with ThreadPoolExecutor(2) as pool:
+    for _ in range(2):
+        pool.submit(task)
+assert total == 2, f"lost update: {total}"
+""", "total += 1"),
+    "check then act": ("""
+class Config:
+    instance = None
+    made = 0
+    def __init__(self):
+        Config.made += 1
+def get():
+    if Config.instance is None:
+        Config.instance = Config()
+    return Config.instance
+with ThreadPoolExecutor(2) as pool:
+    for _ in range(2):
+        pool.submit(get)
+assert Config.made == 1, f"made {Config.made} times"
+""", """
+class Config:
+    instance = None
+    made = 0
+    def __init__(self):
+        Config.made += 1
+def get():
+    with lock:
+        if Config.instance is None:
+            Config.instance = Config()
+    return Config.instance
+with ThreadPoolExecutor(2) as pool:
+    for _ in range(2):
+        pool.submit(get)
+assert Config.made == 1, f"made {Config.made} times"
+""", "if Config.instance is None:"),
+    "callback appends while main iterates": ("""
+import time
+results = []
+def work():
+    time.sleep(0.001)
+    return 1
+with ThreadPoolExecutor(2) as pool:
+    futures = [pool.submit(work) for _ in range(2)]
+    for f in futures:
+        f.add_done_callback(lambda f: results.append(f.result()))
+    seen = 0
+    for _ in range(3):
+        seen = len(results)
+        total = sum(results)
+        assert total == seen, f"read {total} from {seen} results"
+""", """
+import time
+results = []
+def work():
+    time.sleep(0.001)
+    return 1
+with ThreadPoolExecutor(2) as pool:
+    futures = [pool.submit(work) for _ in range(2)]
+    for f in futures:
+        f.add_done_callback(lambda f: (lock.acquire(), results.append(f.result()),
+                                       lock.release()))
+    for _ in range(3):
+        with lock:
+            seen = len(results)
+            total = sum(results)
+        assert total == seen, f"read {total} from {seen} results"
+""", None),
+}
+
+
+def _write(tmp_path, name: str, body: str):
+    path = tmp_path / (name.replace(" ", "_") + ".py")
+    path.write_text(POOL + textwrap.dedent(body))
+    return path
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_racy_shape_is_reported_by_both_accesses(tmp_path, shape):
+    racy, _fixed, line_text = SHAPES[shape]
+    path = _write(tmp_path, shape, racy)
+    result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=100))
+    assert result.races, f"{shape}: no data race reported"
+    lines = path.read_text().splitlines()
+    for race, _first in result.races:
+        for access in (race.first, race.second):
+            filename, line = access.site.rsplit(":", 1)
+            assert filename == str(path)
+            assert 1 <= int(line) <= len(lines)
+    if line_text is not None:
+        wanted = f"{path}:{lines.index(next(x for x in lines if line_text in x)) + 1}"
+        assert any(wanted in (r.first.site, r.second.site) for r, _ in result.races)
+
+
+@pytest.mark.parametrize("shape", [s for s in sorted(SHAPES) if SHAPES[s][2] is not None])
+def test_racy_shape_fails_within_the_budget_and_replays(tmp_path, shape):
+    racy, _fixed, _line = SHAPES[shape]
+    path = _write(tmp_path, shape, racy)
+    result = search(ProgramSpec(str(path)), load_program(path),
+                    SearchConfig(runs=BUDGET, stop_on_failure=True))
+    failure = result.first_failure
+    assert failure is not None, f"{shape}: no failing run in {BUDGET}"
+    # The race is named in the failing run's own report.
+    assert failure.outcome.races
+    # Replayed from its schedule, in a fresh program and policy, the run fails alike.
+    program = load_program(path)
+    policy, _ = discover(program)
+    from simfutures.sim.chooser import ReplayChooser
+
+    again = RaceProgram(program, policy).run(ReplayChooser(failure.outcome.schedule))
+    assert (again.exit_code, again.error) == (failure.outcome.exit_code, failure.outcome.error)
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_fixed_twin_reports_no_race_and_never_fails(tmp_path, shape):
+    _racy, fixed, _line = SHAPES[shape]
+    path = _write(tmp_path, shape + " fixed", fixed)
+    result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=300))
+    assert result.races == ()
+    assert result.failures == 0
+
+
+def test_every_access_mode_finds_what_races_mode_finds(tmp_path):
+    path = _write(tmp_path, "every", SHAPES["global"][0])
+    result = search(ProgramSpec(str(path)), load_program(path),
+                    SearchConfig(runs=BUDGET, stop_on_failure=True, preempt="every-access"))
+    assert result.first_failure is not None
+
+
+def test_sync_mode_neither_switches_at_accesses_nor_reports(tmp_path):
+    path = _write(tmp_path, "sync", SHAPES["dict entry"][0])
+    result = search(ProgramSpec(str(path)), load_program(path),
+                    SearchConfig(runs=300, preempt="sync"))
+    assert result.failures == 0 and result.races == ()
+
+
+def test_discovery_is_a_function_of_the_program(tmp_path):
+    path = _write(tmp_path, "twice", SHAPES["dict entry"][0])
+    first, _ = discover(load_program(path))
+    second, _ = discover(load_program(path))
+    assert first == second and first.lines
+    assert isinstance(first, RacePolicy)
+
+
+def test_simulate_can_assert_no_race():
+    from simfutures.explore.races import DataRaceError
+
+    def racy():
+        import concurrent.futures
+
+        box = {"n": 0}
+
+        def bump():
+            box["n"] += 1
+
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            pool.submit(bump)
+            pool.submit(bump)
+        return box["n"]
+
+    with pytest.raises(DataRaceError, match="data race on entry 'n'"):
+        for seed in range(200):
+            simulate(racy, seed=seed, fail_on_race=True)
+
+
+def test_json_report_lists_races_and_fail_on_race_fails(tmp_path):
+    path = _write(tmp_path, "json", SHAPES["attribute"][0].replace(
+        'assert stats.done == 2, f"lost update: {stats.done}"', ""))
+    run = subprocess.run([sys.executable, "-m", "simfutures.cli", "explore", str(path),
+                          "--runs", "200", "--json", "--fail-on-race"],
+                         capture_output=True, text=True, timeout=300)
+    report = json.loads(run.stdout)
+    assert run.returncode == 1 and report["failures"] == 0
+    assert report["races"], report
+    sides = report["races"][0]["accesses"]
+    assert {side["access"] for side in sides} <= {"read", "write"}
+    assert all(side["site"].startswith(str(path) + ":") for side in sides)
+
+
+def test_race_free_program_pays_only_discovery(tmp_path):
+    path = _write(tmp_path, "calm", "print('hello')\n")
+    program = RaceProgram(load_program(path), discover(load_program(path))[0])
+    outcome = program.run(chooser_for_seed(3))
+    assert outcome.stdout == "hello\n" and outcome.races == ()
