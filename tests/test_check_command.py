@@ -250,7 +250,7 @@ def test_script_deadlock_is_reported(tmp_path):
 def test_bundled_scenarios_pass():
     files = sorted(str(p) for p in (REPO / "scenarios").glob("*.yaml"))
     assert len(files) >= 18
-    code, out, err = check(*files, "--runs", "30")
+    code, out, err = check(*files, "--runs", "100")
     assert code == 0, out + err
     assert out.endswith(f"{len(files)} of {len(files)} files passed\n")
 

@@ -133,6 +133,31 @@ print(out)
     "exception arguments": two_threads("error = ValueError('old')\nseen = {}\n",
                                        "error.args = ('new',)", "seen['s'] = str(error)",
                                        "seen"),
+    "thread exit seen by is_alive": """
+import threading, time
+seen = {}
+def quick():
+    time.sleep(0)
+def watch():
+    time.sleep(0)
+    seen['alive'] = first.is_alive()
+first = threading.Thread(target=quick)
+second = threading.Thread(target=watch)
+first.start()
+second.start()
+first.join()
+second.join()
+print(seen)
+""",
+    "thread start seen by the starter": """
+import threading
+seen = []
+t = threading.Thread(target=lambda: seen.append('child'))
+t.start()
+seen.append('parent')
+t.join()
+print(seen)
+""",
     "setattr builtin": two_threads("class Box:\n    pass\nbox = Box()\nbox.n = 1\n",
                                    "setattr(box, 'n', getattr(box, 'n') * 2)",
                                    "box.n = box.n + 1", "box.n"),

@@ -341,7 +341,7 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
     "path", sorted(SCENARIO_DIR.glob("*.yaml")), ids=lambda p: p.name
 )
 def test_shipped_scenarios_hold(path):
-    report = check_scenario(load_scenario(path), runs=30)
+    report = check_scenario(load_scenario(path), runs=100)  # check's default
     assert report.passed, report.render()
 
 

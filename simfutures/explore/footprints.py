@@ -75,6 +75,7 @@ class FootprintTracer:
 
     def __init__(self, sched: Scheduler) -> None:
         self._sched = sched
+        self._inner: Any = None  # a race tracer running under this one
         self.history = HappensBefore()
         self._names = Identities()
         self._open: dict[int, Footprint] = {}
@@ -113,9 +114,18 @@ class FootprintTracer:
         sched.sync_observers += (self,)
         sched.chooser = _Untraced(sched.chooser, self)
         self._previous = sys.gettrace()
+        # A race tracer of the same run goes on under this one (one trace function
+        # per thread): it is called first for each frame and instruction.
+        self._inner = getattr(self._previous, "__self__", None)
+        if self._inner is not None and hasattr(self._inner, "outer"):
+            self._inner.outer = self._on_call
+        else:
+            self._inner = None
         sys.settrace(self._on_call)
 
     def remove(self) -> None:
+        if self._inner is not None:
+            self._inner.outer = None
         sys.settrace(self._previous)
 
     # -- steps -----------------------------------------------------------------
@@ -172,6 +182,23 @@ class FootprintTracer:
         return kind
 
     def _on_call(self, frame: FrameType, event: str, arg: Any) -> Any:
+        inner = self._inner
+        if inner is None:
+            return self._traced_call(frame, event, arg)
+        inner_local = inner._on_call(frame, event, arg)
+        local = self._traced_call(frame, event, arg)
+        if inner_local is None or local is None:
+            return inner_local or local
+        frame.f_trace_opcodes = True
+
+        def both(frame: FrameType, event: str, arg: Any) -> Any:
+            inner_local(frame, event, arg)  # may switch threads: before this step records
+            local(frame, event, arg)
+            return both
+
+        return both
+
+    def _traced_call(self, frame: FrameType, event: str, arg: Any) -> Any:
         if self.paused or self._sched.current is None or self._sched.over:
             return None
         kind = self._kind(frame.f_code)

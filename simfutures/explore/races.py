@@ -307,6 +307,7 @@ class RaceTracer(FootprintTracer):
         self._sink = _Sink(self.detector)
         self._every = policy.mode == "every-access"
         self._lines = policy.lines
+        self.outer: Any = None  # the footprint tracer this one runs under, if any
 
     def install(self) -> None:
         sched = self._sched
@@ -315,18 +316,17 @@ class RaceTracer(FootprintTracer):
         sched.chooser = _Paused(sched.chooser, self)
         # Each greenlet carries its own "tracing on" flag (CPython keeps it per C
         # frame stack): every virtual thread turns tracing back on when it resumes.
-        tracer = self._on_call
         switch = sched._switch_to
 
         def traced_switch(nxt: VThread) -> None:
             try:
                 switch(nxt)
             finally:
-                sys.settrace(tracer)
+                sys.settrace(self.outer or self._on_call)
 
         sched._switch_to = traced_switch
         self._previous = sys.gettrace()
-        sys.settrace(tracer)
+        sys.settrace(self._on_call)
 
     def remove(self) -> None:
         sys.settrace(self._previous)
@@ -379,7 +379,7 @@ class RaceTracer(FootprintTracer):
         virtual threads would run untraced (CPython suspends tracing while a trace
         function runs; ``sys.call_tracing`` lifts that)."""
         sched = self._sched
-        tracer = self._on_call
+        tracer = self.outer or self._on_call
 
         def point() -> None:
             sys.settrace(tracer)

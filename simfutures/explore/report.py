@@ -254,4 +254,17 @@ def merge_reports(reports: Sequence[dict], sources: Sequence[str] = ()) -> dict:
     if "exhausted" in first:
         merged["exhausted"] = all(r.get("exhausted") for r in reports)
         merged["pruned"] = sum(r.get("pruned", 0) for r in reports)
+    if "preempt" in first:
+        merged["preempt"] = first["preempt"]
+        # Each race once, with the lowest run that showed it (as one search reports it).
+        races: dict[str, dict] = {}
+        for report in reports:
+            for race in report.get("races", ()):
+                key = json.dumps({k: v for k, v in race.items() if k != "first_run"},
+                                 sort_keys=True)
+                if key not in races or race["first_run"] < races[key]["first_run"]:
+                    races[key] = race
+        # The order one search gives: first run, then location and the two sides.
+        merged["races"] = sorted(races.values(), key=lambda r: (
+            r["first_run"], r["location"], [(a["site"], a["access"]) for a in r["accesses"]]))
     return merged

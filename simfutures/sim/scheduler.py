@@ -524,7 +524,7 @@ def user_stack(frame: Any) -> list[str]:
     innermost = None
     while frame is not None:
         filename = frame.f_code.co_filename
-        if innermost is None and not filename.startswith(SIM_DIR):
+        if innermost is None and not filename.startswith(_OBSERVER_DIRS):
             innermost = frame
         if not filename.startswith(PACKAGE_DIR) and "greenlet" not in filename and \
                 not filename.startswith(_STDLIB_THREADING):
@@ -536,5 +536,9 @@ def user_stack(frame: Any) -> list[str]:
         entries.append(f"{code.co_filename}:{innermost.f_lineno} in {code.co_name}")
     return entries
 
+
+# The simulator's and its observers' frames (a tracer's switch wrapper, say) are not
+# where a thread is in the program or the executor.
+_OBSERVER_DIRS = (SIM_DIR, PACKAGE_DIR + "/explore/")
 
 _STDLIB_THREADING = sys.modules["threading"].__file__.rsplit("/", 1)[0] + "/threading.py"

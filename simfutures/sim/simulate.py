@@ -78,18 +78,19 @@ def run(fn: Callable[..., Any], args: tuple = (), kwargs: dict | None = None, *,
         main = sched.new_thread("MainThread")
         main_facade_for(main)
         sched.start(main, main_body)
-        rng = random.Random(sched.random_seed())
-        WATCHDOG.watch(sched, sched.limits.watchdog_seconds)
-        installed: list = []
+        # Instruments first: a chooser may install a tracer of its own at the first
+        # decision (the random seed's), which must run on top of theirs.
+        installed = instruments.install_all(sched)
         try:
-            with patched(WORLD, rng):
-                installed = instruments.install_all(sched)
-                try:
+            rng = random.Random(sched.random_seed())
+            WATCHDOG.watch(sched, sched.limits.watchdog_seconds)
+            try:
+                with patched(WORLD, rng):
                     sched.run(main)
-                finally:
-                    instruments.remove_all(installed)
+            finally:
+                WATCHDOG.unwatch()
         finally:
-            WATCHDOG.unwatch()
+            instruments.remove_all(installed)
     except SimulationAborted:
         # A watchdog interrupt that landed in our own frames after the run stopped.
         pass
