@@ -19,6 +19,10 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from simfutures.errors import SimfuturesError
+
+# Imported now, not inside the first example: a drawn schedule makes ``simulate`` learn
+# the program's racy lines (docs/soundness.md), and Hypothesis times each example.
+from simfutures.explore import races as _races  # noqa: F401
 from simfutures.sim.hypothesis_chooser import DrawnSchedule, ScheduleUsageError, draw_schedule
 
 __all__ = ("schedules", "DrawnSchedule", "ScheduleUsageError", "StrategyArgumentError",

@@ -112,9 +112,11 @@ class RaceLog:
         self.races: dict[DataRace, int] = {}  # race -> number of the first run showing it
         self.last_run: list[DataRace] = []
         self.runs = 0
+        self.shared = False  # some location was written by one thread, touched by another
 
-    def record(self, found: list[DataRace]) -> None:
+    def record(self, found: list[DataRace], shared: bool = False) -> None:
         self.last_run = found
+        self.shared = self.shared or shared
         for race in found:
             self.races.setdefault(race, self.runs)
         self.runs += 1
@@ -149,6 +151,11 @@ class RaceDetector:
         self.names = Identities()
         self.found: dict[DataRace, DataRace] = {}
         self._per_thread: set[int] = set()
+        # Whether two threads touched one location, one writing, the other's access
+        # not known to this thread when it started (ordered or not by later
+        # synchronisation): then other schedules may race on it.
+        self.shared = False
+        self._start_clocks: dict[int, dict[int, int]] = {}
 
     def _clock(self, vt: VThread) -> dict[int, int]:
         clock = self._clocks.get(vt.ident)
@@ -165,6 +172,8 @@ class RaceDetector:
                 if clock.get(ident, 0) < tick:
                     clock[ident] = tick
         self._sync_clocks[id(obj)] = (obj, dict(clock))  # keeps obj alive: ids stay unique
+        if vt.ident not in self._start_clocks:  # its first synchronisation: its start
+            self._start_clocks[vt.ident] = dict(clock)
         clock[vt.ident] += 1
 
     def name(self, obj: Any) -> int:
@@ -199,6 +208,8 @@ class RaceDetector:
         for other_key, state in related:
             shown = key if key is not ALL else other_key
             last = state.write
+            if not self.shared:
+                self.shared = self._after_start(me, last, write, atomic, state)
             if last is not None and last[0] != me and last[1] > clock.get(last[0], 0) \
                     and not (atomic and last[3]):
                 self._report(serial, shown, last[2], access)
@@ -215,6 +226,16 @@ class RaceDetector:
             state.reads = {}
         else:
             state.reads[me] = (clock[me], access, atomic)
+
+    def _after_start(self, me: int, last: Any, write: bool, atomic: bool,
+                     state: _LocationState) -> bool:
+        known = self._start_clocks.get(me, {})
+        if last is not None and last[0] != me and last[1] > known.get(last[0], 0) \
+                and not (atomic and last[3]):
+            return True
+        return write and any(ident != me and epoch > known.get(ident, 0)
+                             and not (atomic and read_atomic)
+                             for ident, (epoch, _access, read_atomic) in state.reads.items())
 
     def _report(self, serial: int, key: Any, earlier: Access, later: Access) -> None:
         race = DataRace(_describe_location(self._described[serial], key),
@@ -334,7 +355,7 @@ class RaceTracer(FootprintTracer):
         sched.sync_observers = tuple(o for o in sched.sync_observers if o is not self.detector)
         sched.chooser = self._inner_chooser
         del sched._switch_to
-        self._log.record(sorted(self.detector.found.values()))
+        self._log.record(sorted(self.detector.found.values()), self.detector.shared)
 
     def _kind(self, code: CodeType) -> int:
         kind = _PROGRAM_KINDS.get(code)
@@ -435,6 +456,8 @@ def _stopped_expensively(outcome: Any) -> bool:
     error = getattr(outcome, "error", None) or ""  # a program's Outcome
     return error.startswith(("watchdog", "step limit", "virtual time limit"))
 
+#: Runs after which discovery gives up on a program whose threads share no memory.
+PROBE_RUNS = 4
 #: Runs per discovery pass (seeds 0..N-1) and the most passes made.
 DISCOVERY_RUNS = 32
 DISCOVERY_PASSES = 3
@@ -462,6 +485,11 @@ def discover(program: Any, mode: str = DEFAULT_PREEMPT, limits: Any = None
                 if _stopped_expensively(program.run(chooser_for_seed(seed), limits=limits)):
                     # Runs that end at the watchdog or a limit are slow: one is enough.
                     return RacePolicy(mode, log.lines()), log
+                if seed + 1 == PROBE_RUNS and not log.shared:
+                    # No memory written by one thread and touched by another: nothing
+                    # can race, whatever the schedule (most programs: results travel
+                    # through futures).
+                    return policy, log
         lines = log.lines()
         if lines == policy.lines:
             break
