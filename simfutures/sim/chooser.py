@@ -84,7 +84,8 @@ class RandomChooser:
     release).  So each walk draws its own *stay* probability from
     ``[0.5, 1)``: at a preemption point the running thread goes on with that
     probability, otherwise a uniformly chosen other thread runs; the clock
-    jumps ahead of a running thread with the complementary probability.  Walks
+    jumps ahead of a running thread with a quarter of the complementary
+    probability.  Walks
     with a high stay probability reproduce realistic outputs (a print's text
     and newline apart only rarely); walks with a low one switch often and find
     races that need many switches.  Every other decision is uniform.
@@ -99,14 +100,16 @@ class RandomChooser:
         # exact enough for n far below 2**53.
         r = self._random()
         if kind == "thread":
-            if not context.scheduler().preemptive:
+            if not context._scheduler.preemptive:
                 return int(r * n)
             stay = self._stay
             if r < stay:
                 return 0
             return 1 + int((r - stay) / (1.0 - stay) * (n - 1))
         if kind == "clock":
-            return int(r >= self._stay)
+            # Rarer than a switch: a timer beating a running thread needs one jump
+            # at the right point, and jumping often would make every sleep short.
+            return int(r >= 1.0 - (1.0 - self._stay) / 4)
         return int(r * n)
 
 

@@ -168,8 +168,9 @@ class Scheduler:
         # The pending "thread" decision: its options in index order, and whether the
         # running thread is among them (a preemption point).  Set before the chooser
         # is asked, so strategies and observers can read it.
-        self.offered: list[VThread] = []
+        self.offered: list[VThread] | None = []
         self.preemptive = False
+        self._fair = False
         # Consecutive scheduling points at which the running thread went on although
         # another was ready (the fairness counter, see SWITCH_INTERVAL).
         self.run_length = 0
@@ -211,7 +212,15 @@ class Scheduler:
         priorities, preemption bounds, timelines).  Only meaningful while that
         choice is being made: inside ``chooser.choose`` or a ``Decision`` observer.
         """
-        return self.offered, self.preemptive
+        offered = self.offered
+        if offered is None:  # a preemption point: see preempt()
+            ready = list(self.ready)
+            if self._fair:
+                offered = [ready[0], self.current, *ready[1:]]
+            else:
+                offered = [self.current, *ready]
+            self.offered = offered
+        return offered, self.preemptive
 
     def costs_preemption(self, kind: str) -> bool:
         """Whether a non-natural answer to the pending decision of ``kind`` departs
@@ -301,15 +310,16 @@ class Scheduler:
             self.run_length = 0
             return
         # Index 0 is the natural choice: the running thread goes on, unless it has
-        # had its switch interval, when the longest-waiting thread takes over.
-        if self.run_length >= SWITCH_INTERVAL:
-            options = [ready[0], cur, *list(ready)[1:]]
-        else:
-            options = [cur, *ready]
-        self.offered = options
+        # had its switch interval, when the longest-waiting thread takes over (the
+        # two swap places).  The options list is built only if a strategy asks.
+        fair = self.run_length >= SWITCH_INTERVAL
+        self.offered = None
+        self._fair = fair
         self.preemptive = True
-        nxt = options[self.choose(len(options), "thread")]
-        if nxt is cur:
+        index = self.choose(len(ready) + 1, "thread")
+        if index > 1 or (index == 1) is not fair:
+            nxt = ready[index - 1] if index else ready[0]
+        else:
             self.run_length += 1
             return
         self.run_length = 0
