@@ -38,6 +38,7 @@ import attrs
 
 from simfutures import events
 from simfutures.errors import SimfuturesError
+from simfutures.explore import stack_peek
 from simfutures.explore.equivalence import ALL, Identities
 from simfutures.explore.footprints import _IGNORE, _TABLES, _TRACE, FootprintTracer, _decode
 from simfutures.sim import threads as sim_threads
@@ -528,9 +529,15 @@ class RaceProgram:
 
 
 def prepare(program: Any, mode: str = DEFAULT_PREEMPT) -> RaceProgram:
-    """``program`` under the race policy ``mode`` calls for (see ``discover``)."""
+    """``program`` under the race policy ``mode`` calls for (see ``discover``).
+
+    Only where the tracer can read instruction operands (CPython 3.11, see
+    ``stack_peek``): elsewhere every mode runs as "sync".
+    """
     if isinstance(program, RaceProgram):
         return program
+    if not stack_peek.AVAILABLE:
+        mode = "sync"
     policy, _log = discover(program, mode)
     return RaceProgram(program, policy)
 
@@ -567,6 +574,8 @@ def run_function(fn: Callable[..., Any], args: tuple, kwargs: dict, chooser: Any
     run a few more times, on seeds of its own, the first time); also the run's races."""
     from simfutures.sim.simulate import run
 
+    if not stack_peek.AVAILABLE:  # see prepare
+        return run(fn, args, kwargs, chooser=chooser, limits=limits, observers=observers), []
     key = (getattr(fn, "__code__", fn), mode)
     policy = _FUNCTION_POLICIES.get(key)
     if policy is None:
