@@ -1,0 +1,22 @@
+"""A done-callback appends to a list that the main thread reads meanwhile: the count and
+the listing of one "snapshot" can disagree (no blocking call in the window)."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+results = []
+
+
+def collect(future):
+    results.append(future.result())  # runs on the worker thread
+
+
+with ThreadPoolExecutor(max_workers=2) as pool:
+    for n in (2, 3):
+        pool.submit(pow, n, 2).add_done_callback(collect)
+    count = len(results)
+    for _ in range(200):  # a moment of pure Python (widens the window for real runs)
+        pass
+    listed = [r for r in results]  # assumed to be the `count` results counted above
+
+print("consistent:", len(listed) == count)
+assert len(listed) == count, f"inconsistent snapshot: counted {count}, listed {listed}"

@@ -1,0 +1,29 @@
+"""Condition.notify() wake-up, fixed: main records its step while it holds the lock."""
+
+import threading
+import time
+
+order = []
+ready = False
+cond = threading.Condition()
+
+
+def waiter():
+    with cond:
+        cond.wait_for(lambda: ready)
+        order.append("waiter")
+
+
+t = threading.Thread(target=waiter)
+t.start()
+time.sleep(0.01)  # the other thread is now blocked waiting
+with cond:
+    ready = True
+    cond.notify()
+    for _ in range(200):
+        pass
+    order.append("main")
+t.join()
+
+print("order:", order)
+assert order == ["main", "waiter"], f"the woken thread ran first: {order}"

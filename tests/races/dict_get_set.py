@@ -1,0 +1,21 @@
+"""Lost update through get/set: `x = d.get(k, 0); d[k] = x + 1` in two pool tasks, no
+blocking call between the read and the write."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+hits = {}
+
+
+def hit(page):
+    seen = hits.get(page, 0)
+    for _ in range(200):  # a moment of pure Python (widens the window for real runs)
+        pass
+    hits[page] = seen + 1
+
+
+with ThreadPoolExecutor(max_workers=2) as pool:
+    pool.submit(hit, "/")
+    pool.submit(hit, "/")
+
+print("hits:", hits)
+assert hits == {"/": 2}, f"lost update: {hits}"

@@ -1,0 +1,26 @@
+"""Event.set() wakes a waiter, which may run before the setter's next step (the code
+assumes the setter goes on first)."""
+
+import threading
+import time
+
+order = []
+go = threading.Event()
+
+
+def waiter():
+    go.wait()
+    order.append("waiter")
+
+
+t = threading.Thread(target=waiter)
+t.start()
+time.sleep(0.01)  # the waiter is now blocked in wait()
+go.set()
+for _ in range(200):  # a moment of pure Python (widens the window for real runs)
+    pass
+order.append("main")  # assumed to come before the woken waiter
+t.join()
+
+print("order:", order)
+assert order == ["main", "waiter"], f"the woken thread ran first: {order}"

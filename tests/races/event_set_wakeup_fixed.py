@@ -1,0 +1,25 @@
+"""Event.set() wake-up, fixed: main records its step before it sets the event."""
+
+import threading
+import time
+
+order = []
+go = threading.Event()
+
+
+def waiter():
+    go.wait()
+    order.append("waiter")
+
+
+t = threading.Thread(target=waiter)
+t.start()
+time.sleep(0.01)
+for _ in range(200):
+    pass
+order.append("main")
+go.set()
+t.join()
+
+print("order:", order)
+assert order == ["main", "waiter"], f"the woken thread ran first: {order}"

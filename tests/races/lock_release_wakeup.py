@@ -1,0 +1,27 @@
+"""Lock.release() hands the lock to a waiting thread, which may run before the releasing
+thread's next step (the code assumes the releaser goes on first)."""
+
+import threading
+import time
+
+order = []
+lock = threading.Lock()
+lock.acquire()
+
+
+def waiter():
+    with lock:
+        order.append("waiter")
+
+
+t = threading.Thread(target=waiter)
+t.start()
+time.sleep(0.01)  # the waiter is now blocked on the lock
+lock.release()
+for _ in range(200):  # a moment of pure Python (widens the window for real runs)
+    pass
+order.append("main")  # assumed to come before the woken waiter
+t.join()
+
+print("order:", order)
+assert order == ["main", "waiter"], f"the woken thread ran first: {order}"

@@ -1,0 +1,26 @@
+"""Lock.release() wake-up, fixed: main records its step before it releases the lock."""
+
+import threading
+import time
+
+order = []
+lock = threading.Lock()
+lock.acquire()
+
+
+def waiter():
+    with lock:
+        order.append("waiter")
+
+
+t = threading.Thread(target=waiter)
+t.start()
+time.sleep(0.01)
+for _ in range(200):
+    pass
+order.append("main")
+lock.release()
+t.join()
+
+print("order:", order)
+assert order == ["main", "waiter"], f"the woken thread ran first: {order}"

@@ -1,0 +1,25 @@
+"""acquire(blocking=False), fixed: each refresh waits for the lock (blocking acquire)."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+cache_lock = threading.Lock()
+refreshed = []
+
+
+def refresh(who):
+    if cache_lock.acquire():
+        try:
+            for _ in range(200):
+                pass
+            refreshed.append(who)
+        finally:
+            cache_lock.release()
+
+
+with ThreadPoolExecutor(max_workers=2) as pool:
+    pool.submit(refresh, "a")
+    pool.submit(refresh, "b")
+
+print("refreshes:", len(refreshed))
+assert len(refreshed) == 2, f"a refresh was skipped: {refreshed}"

@@ -1,0 +1,26 @@
+"""Queue.put() wakes a waiting consumer, which may run before the producer's next step
+(the code assumes the producer goes on first)."""
+
+import queue
+import threading
+import time
+
+order = []
+jobs = queue.Queue()
+
+
+def consumer():
+    order.append(f"took {jobs.get()}")
+
+
+t = threading.Thread(target=consumer)
+t.start()
+time.sleep(0.01)  # the other thread is now blocked waiting
+jobs.put("job")
+for _ in range(200):  # a moment of pure Python (widens the window for real runs)
+    pass
+order.append("put job")  # assumed to come before the consumer takes it
+t.join()
+
+print("order:", order)
+assert order == ["put job", "took job"], f"the woken consumer ran first: {order}"

@@ -1,0 +1,22 @@
+"""result() returns before the done-callbacks ran: set_result() wakes the waiter first and
+runs the callbacks after, on the worker (the code assumes the callback already ran)."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+log = []
+
+
+def audit(future):
+    for _ in range(200):  # a little work before the callback records (widens the window)
+        pass
+    log.append(f"audited {future.result()}")
+
+
+with ThreadPoolExecutor(max_workers=1) as pool:
+    job = pool.submit(pow, 2, 10)
+    job.add_done_callback(audit)
+    value = job.result()
+    audited = list(log)  # assumed complete once the result is in
+
+print(value, audited)
+assert audited == ["audited 1024"], f"result() returned before the callback: {audited}"

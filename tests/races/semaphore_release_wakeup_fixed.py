@@ -1,0 +1,25 @@
+"""Semaphore.release() wake-up, fixed: main records its step before it releases."""
+
+import threading
+import time
+
+order = []
+slots = threading.Semaphore(0)
+
+
+def waiter():
+    slots.acquire()
+    order.append("waiter")
+
+
+t = threading.Thread(target=waiter)
+t.start()
+time.sleep(0.01)
+for _ in range(200):
+    pass
+order.append("main")
+slots.release()
+t.join()
+
+print("order:", order)
+assert order == ["main", "waiter"], f"the woken thread ran first: {order}"

@@ -1,0 +1,16 @@
+"""Submit then cancel at once: submit() wakes the idle worker, which may start the task
+before the caller's cancel() (the code assumes cancel() always wins)."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+sent = []
+
+with ThreadPoolExecutor(max_workers=1) as pool:
+    pool.submit(print, "worker up").result()  # the worker now waits, idle, for work
+    job = pool.submit(sent.append, "draft")
+    for _ in range(200):  # a moment of pure Python (widens the window for real runs)
+        pass
+    job.cancel()  # "undo": assumed to come before the worker wakes
+
+print("sent:", sent)
+assert sent == [], "a cancelled message was sent"

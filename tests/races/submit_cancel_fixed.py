@@ -1,0 +1,17 @@
+"""Submit then cancel, fixed: when cancel() loses, the send is undone."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+sent = []
+
+with ThreadPoolExecutor(max_workers=1) as pool:
+    pool.submit(print, "worker up").result()
+    job = pool.submit(sent.append, "draft")
+    for _ in range(200):
+        pass
+    if not job.cancel():  # too late: the worker took it
+        job.result()
+        sent.remove("draft")
+
+print("sent:", sent)
+assert sent == [], "a cancelled message was sent"

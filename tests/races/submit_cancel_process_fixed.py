@@ -1,0 +1,14 @@
+"""Submit then cancel, process pool, fixed: a cancel() that loses is handled."""
+
+from concurrent.futures import ProcessPoolExecutor
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        pool.submit(abs, -1).result()
+        job = pool.submit(abs, -2)
+        for _ in range(200):
+            pass
+        cancelled = job.cancel() or job.result() == 2  # too late: the job ran, use its result
+
+    print("cancelled:", cancelled)
+    assert cancelled, "cancel() lost: the job was already running"

@@ -1,0 +1,23 @@
+"""Thread.start() order, fixed: the parent waits for the child's own signal."""
+
+import threading
+
+registry = {}
+registered = threading.Event()
+
+
+def service():
+    for _ in range(200):
+        pass
+    registry["service"] = threading.current_thread().name
+    registered.set()
+
+
+t = threading.Thread(target=service, name="svc")
+t.start()
+registered.wait()
+found = registry.get("service")
+t.join()
+
+print("found:", found)
+assert found == "svc", "the child had not registered yet"

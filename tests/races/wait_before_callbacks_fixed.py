@@ -1,0 +1,22 @@
+"""wait() and done-callbacks, fixed: the totals are read after the pool is shut down (its
+workers, callbacks included, have finished)."""
+
+from concurrent.futures import ThreadPoolExecutor, wait
+
+totals = []
+
+
+def tally(future):
+    for _ in range(2000):
+        pass
+    totals.append(future.result())
+
+
+with ThreadPoolExecutor(max_workers=1) as pool:
+    job = pool.submit(sum, [1, 2, 3])
+    job.add_done_callback(tally)
+    wait([job])
+seen = list(totals)
+
+print("totals:", seen)
+assert seen == [6], f"wait() returned before the callback: {seen}"
