@@ -20,8 +20,7 @@ time.sleep(0.01)  # the other thread is now blocked waiting
 with cond:
     ready = True
     cond.notify()
-    for _ in range(200):
-        pass
+    sum(range(100_000))
     order.append("main")
 t.join()
 

@@ -16,8 +16,7 @@ def waiter():
 t = threading.Thread(target=waiter)
 t.start()
 time.sleep(0.01)
-for _ in range(200):
-    pass
+sum(range(100_000))
 order.append("main")
 lock.release()
 t.join()

@@ -15,8 +15,7 @@ def consumer():
 t = threading.Thread(target=consumer)
 t.start()
 time.sleep(0.01)  # the other thread is now blocked waiting
-for _ in range(200):
-    pass
+sum(range(100_000))
 order.append("put job")
 jobs.put("job")
 t.join()

@@ -8,8 +8,7 @@ if __name__ == "__main__":
     with ProcessPoolExecutor(max_workers=1) as pool:
         pool.submit(abs, -1).result()  # the worker process is up and idle
         job = pool.submit(abs, -2)
-        for _ in range(200):  # a moment of pure Python (widens the window for real runs)
-            pass
+        sum(range(100_000))  # ~1 ms of CPU, no blocking call (widens the window for real runs)
         cancelled = job.cancel()  # assumed to win: the job has not started yet
 
     print("cancelled:", cancelled)

@@ -7,8 +7,7 @@ registered = threading.Event()
 
 
 def service():
-    for _ in range(200):
-        pass
+    sum(range(10_000))
     registry["service"] = threading.current_thread().name
     registered.set()
 
