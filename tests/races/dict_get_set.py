@@ -1,3 +1,4 @@
+# real CPython 3.11: fails 12/60 with setswitchinterval(1e-6) (2 shared cores, load ~20)
 """Lost update through get/set: `x = d.get(k, 0); d[k] = x + 1` in two pool tasks, no
 blocking call between the read and the write."""
 

@@ -1,3 +1,6 @@
+# real CPython 3.11: fails 0/360 (300 + 60) with setswitchinterval(1e-6) (2 shared cores, load ~20)
+# (no switch is possible inside `+=` on 3.11: its bytecode has no eval-breaker
+# check between the read and the write; CPython 3.9 fails 2/300)
 """Lost update on a global: two pool tasks do `global n; n += 1` (no blocking call)."""
 
 from concurrent.futures import ThreadPoolExecutor

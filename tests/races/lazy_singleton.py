@@ -1,3 +1,4 @@
+# real CPython 3.11: fails 12/60 with setswitchinterval(1e-6) (2 shared cores, load ~20)
 """Check-then-act initialisation: `if cls._instance is None: cls._instance = cls()` from two
 pool tasks can construct the singleton twice (no blocking call in the window)."""
 
