@@ -64,18 +64,15 @@ RACES = {
     "callback_list": "AssertionError: inconsistent snapshot",
 }
 
-#: Racy programs whose window today's simulator never offers (issues 12 and 13): their
-#: search is a strict xfail, so each name must go as soon as the simulator finds it.
+#: Racy programs whose window the default strategy does not find yet (issues 12 and 13):
+#: their search is a strict xfail, so each name must go as soon as the simulator finds it.
 NOT_YET_FOUND = {
-    "submit_cancel", "submit_cancel_process", "result_before_callbacks",
-    "wait_before_callbacks", "idle_worker_reuse", "lock_release_wakeup",
-    "condition_notify_wakeup", "event_set_wakeup", "semaphore_release_wakeup",
-    "barrier_wakeup", "queue_put_wakeup", "set_result_twice", "thread_start_order",
-    "nonblocking_acquire", "cpu_bound_timeout", "submit_during_exit", "dict_counter",
-    "dict_get_set", "attr_increment", "global_increment", "lazy_singleton", "callback_list",
+    "lock_release_wakeup", "event_set_wakeup", "semaphore_release_wakeup", "barrier_wakeup",
+    "queue_put_wakeup", "thread_start_order", "dict_counter", "dict_get_set", "attr_increment",
+    "global_increment", "lazy_singleton", "callback_list",
 }
 _NOT_YET = pytest.mark.xfail(strict=True, reason="simulator does not offer this window yet "
-                                                 "(issue 12)")
+                                                 "(issues 12 and 13)")
 
 
 def _racy(name: str):
