@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from simfutures.explore.outcomes import key_of
+from simfutures.explore.races import prepare
 from simfutures.explore.search import ProgramSpec, SearchConfig, search, seeded_strategy
 from simfutures.explore.strategies import DEFAULT_STRATEGY
 from simfutures.program import load_program
@@ -66,11 +67,7 @@ RACES = {
 
 #: Racy programs whose window the default strategy does not find yet (issues 12 and 13):
 #: their search is a strict xfail, so each name must go as soon as the simulator finds it.
-NOT_YET_FOUND = {
-    "lock_release_wakeup", "event_set_wakeup", "semaphore_release_wakeup", "barrier_wakeup",
-    "queue_put_wakeup", "thread_start_order", "dict_counter", "dict_get_set", "attr_increment",
-    "global_increment", "lazy_singleton", "callback_list",
-}
+NOT_YET_FOUND: set[str] = set()  # every window of issues 12 and 13 is found today
 _NOT_YET = pytest.mark.xfail(strict=True, reason="simulator does not offer this window yet "
                                                  "(issues 12 and 13)")
 
@@ -80,8 +77,10 @@ def _racy(name: str):
 
 def _search(name: str, runs: int, stop_on_failure: bool):
     path = RACES_DIR / f"{name}.py"
-    program = load_program(path)
     config = SearchConfig(strategy=DEFAULT_STRATEGY, runs=runs, stop_on_failure=stop_on_failure)
+    # The program as the search runs it (racy accesses made scheduling points), so that the
+    # test replays failures on the same program the schedules were recorded on.
+    program = prepare(load_program(path), config.preempt)
     return program, config, search(ProgramSpec(str(path)), program, config)
 
 
