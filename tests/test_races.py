@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from simfutures.explore.outcomes import key_of
+from simfutures.explore.races import prepare
 from simfutures.explore.search import ProgramSpec, SearchConfig, search, seeded_strategy
 from simfutures.explore.strategies import DEFAULT_STRATEGY
 from simfutures.program import load_program
@@ -37,14 +38,49 @@ RACES = {
     "result_timeout_tie": "TimeoutError",
     "shutdown_submit": "AssertionError: readings lost",
     "torn_progress": "AssertionError: ALARM",
+    # Windows of issue 12: a switch right after a wake-up, inside the executor's own locks,
+    # at thread start, or time passing while code runs.
+    "submit_cancel": "AssertionError: a cancelled message was sent",
+    "submit_cancel_process": "AssertionError: cancel() lost",
+    "result_before_callbacks": "AssertionError: result() returned before the callback",
+    "wait_before_callbacks": "AssertionError: wait() returned before the callback",
+    "idle_worker_reuse": "AssertionError: a second worker was started",
+    "lock_release_wakeup": "AssertionError: the woken thread ran first",
+    "condition_notify_wakeup": "AssertionError: the woken thread ran first",
+    "event_set_wakeup": "AssertionError: the woken thread ran first",
+    "semaphore_release_wakeup": "AssertionError: the woken thread ran first",
+    "barrier_wakeup": "AssertionError: the woken thread ran first",
+    "queue_put_wakeup": "AssertionError: the woken consumer ran first",
+    "set_result_twice": "InvalidStateError",
+    "thread_start_order": "AssertionError: the child had not registered yet",
+    "nonblocking_acquire": "AssertionError: a refresh was skipped",
+    "cpu_bound_timeout": "TimeoutError",
+    "submit_during_exit": "RuntimeError: cannot schedule new futures after shutdown",
+    # Data races of issue 13: no blocking call in the window.
+    "dict_counter": "AssertionError: lost update",
+    "dict_get_set": "AssertionError: lost update",
+    "attr_increment": "AssertionError: lost update",
+    "global_increment": "AssertionError: lost update",
+    "lazy_singleton": "AssertionError: constructed 2 times",
+    "callback_list": "AssertionError: inconsistent snapshot",
 }
 
-#: Fixed twins the simulator currently gets wrong (a correct program failing there is a
-#: simulator bug, not a pass): strict, so the mark must go once the bug is fixed.
+#: Racy programs whose window the default strategy does not find yet (issues 12 and 13):
+#: their search is a strict xfail, so each name must go as soon as the simulator finds it.
+NOT_YET_FOUND: set[str] = set()  # every window of issues 12 and 13 is found today
+_NOT_YET = pytest.mark.xfail(strict=True, reason="simulator does not offer this window yet "
+                                                 "(issues 12 and 13)")
+
+
+def _racy(name: str):
+    return pytest.param(name, marks=_NOT_YET) if name in NOT_YET_FOUND else name
+
 def _search(name: str, runs: int, stop_on_failure: bool):
     path = RACES_DIR / f"{name}.py"
-    program = load_program(path)
     config = SearchConfig(strategy=DEFAULT_STRATEGY, runs=runs, stop_on_failure=stop_on_failure)
+    # The program as the search runs it (racy accesses made scheduling points), so that the
+    # test replays failures on the same program the schedules were recorded on.
+    program = prepare(load_program(path), config.preempt)
     return program, config, search(ProgramSpec(str(path)), program, config)
 
 
@@ -52,9 +88,10 @@ def test_every_program_has_a_fixed_twin():
     racy = {p.stem for p in RACES_DIR.glob("*.py") if not p.stem.endswith("_fixed")}
     fixed = {p.stem.removesuffix("_fixed") for p in RACES_DIR.glob("*_fixed.py")}
     assert racy == fixed == set(RACES)
+    assert NOT_YET_FOUND <= set(RACES)
 
 
-@pytest.mark.parametrize("name", sorted(RACES))
+@pytest.mark.parametrize("name", [_racy(name) for name in sorted(RACES)])
 def test_racy_program_is_found_within_the_budget_and_replays(name):
     program, config, result = _search(name, BUDGET, stop_on_failure=True)
     failure = result.first_failure
