@@ -23,5 +23,6 @@ for _ in range(2):
     time.sleep(0.01)
 poller.join()
 pool.shutdown()
-print("stored", stored)
-assert stored == [0, 1, 2], f"readings lost: {stored}"
+print("stored", sorted(stored))
+# Two workers may store the readings in either order; none may be lost.
+assert sorted(stored) == [0, 1, 2], f"readings lost: {stored}"
