@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 GOOD = MAP_ORDER + "  - always: {time: {step: results, equals: 0.3}}\n"
 RACE = CANCEL_RACE + "  - sometimes: {state: {a: pending}}\n  - never: {state: {b: running}}\n"
-HELD_LINE, ALWAYS_LINE, UNSEEN_LINE, NEVER_LINE = 11, 12, 13, 14
+HELD_LINE, ALWAYS_LINE, UNSEEN_LINE, NEVER_LINE = 12, 13, 14, 15
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:
@@ -74,7 +74,7 @@ def test_verbose_lists_every_claim(tmp_path):
     path = write(tmp_path, "good.yaml", GOOD)
     code, out, _ = check(path, "--runs", "5", "-v")
     assert code == 0
-    assert f"{path}:8:5: always claim holds: held in all 5 runs" in out
+    assert f"{path}:9:5: always claim holds: held in all 5 runs" in out
     assert f"{path}:9:5: always claim holds: held in all 5 runs" in out
 
 
@@ -92,7 +92,7 @@ def test_refuted_always_claim_names_line_seed_replay_and_timeline(tmp_path):
     assert "did not show this again" not in block
     # The timeline is the refuting run's: b started although the cancel came.
     assert re.search(r"ThreadPoolExecutor-0_0\s+start #2 work", block)
-    assert "line 9: - cancel: {handle: b, as: cancelled}  -> returned false" in block
+    assert "line 10: - cancel: {handle: b, as: cancelled}  -> returned false" in block
 
 
 def test_timeline_is_what_the_replay_command_shows(tmp_path, capsys):
@@ -146,6 +146,7 @@ def test_a_run_that_deadlocks_is_a_failure_with_its_report(tmp_path):
     # CPython's wait() never sees a future cancelled by shutdown(cancel_futures=True)
     # as done: without a timeout this wait blocks forever.
     path = write(tmp_path, "stuck.yaml", """\
+simfutures: 1
 name: waits forever
 executor: {kind: thread, max_workers: 1}
 tasks:
@@ -175,12 +176,12 @@ expect:
 @pytest.mark.parametrize("text, message", [
     ("name: x\nexecutor: {kind: thread, max_workers: 1}\nsteps:\n  - submit: {task: nope, as: a}\n",
      ":4:20: unknown task 'nope'"),
-    ("name: [unclosed\n", ":2:1: "),
+    ("name: [unclosed\n", ":2:11: YAML syntax error"),
     ("name: x\nexcutor: {kind: thread, max_workers: 1}\n",
      ":2:1: unknown key 'excutor' — did you mean 'executor'?"),
 ])
 def test_bad_scenario_is_a_usage_error(tmp_path, text, message):
-    path = write(tmp_path, "bad.yaml", text)
+    path = write(tmp_path, "bad.yaml", text + "simfutures: 1\n")
     code, out, err = check(path)
     assert code == 2
     assert out == ""
@@ -188,13 +189,14 @@ def test_bad_scenario_is_a_usage_error(tmp_path, text, message):
     assert len(err.splitlines()) <= 3 and "Traceback" not in err
 
 
-def test_every_bad_file_is_reported_before_anything_runs(tmp_path):
+def test_bad_files_are_reported_first_and_the_others_still_get_their_verdict(tmp_path):
     good = write(tmp_path, "good.yaml", GOOD)
     missing = str(tmp_path / "missing.yaml")
     bad = write(tmp_path, "bad.py", "def broken(:\n")
-    code, out, err = check(good, missing, bad)
-    assert code == 2
-    assert out == ""  # the good file did not run either
+    code, out, err = check(good, missing, bad, "--runs", "3")
+    assert code == 2  # the verdict is incomplete: bad input
+    assert f"PASS {good}" in out
+    assert out.endswith("1 of 3 files passed; 2 could not be checked (errors above)\n")
     assert f"simfutures check: error: {missing}: no such file" in err
     assert f"simfutures check: error: {bad}:1:" in err and "syntax error" in err
 

@@ -21,6 +21,7 @@ GOOD, GOOD_CLAIM_LINE = MAP_ORDER, MAP_ORDER_CLAIM_LINE
 BAD, BAD_CLAIM_LINE = CANCEL_RACE, CANCEL_RACE_FAILING_LINE
 
 MALFORMED = """\
+simfutures: 1
 name: typo
 executor: {kind: thread, max_workers: 1}
 tasks:
@@ -55,7 +56,7 @@ def test_one_item_per_scenario_and_a_failure_report(project):
         "*_ scenario: cancel always wins _*",
         f"scenarios/bad.yaml:{BAD_CLAIM_LINE}: 1 of 2 claims fail over 100 runs (seeds 0..99)*",
         # every claim's verdict
-        "scenarios/bad.yaml:11:5: sometimes claim holds: seen in seed *",
+        "scenarios/bad.yaml:12:5: sometimes claim holds: seen in seed *",
         f"scenarios/bad.yaml:{BAD_CLAIM_LINE}:5: always claim FAILS: seed {seed}: "
         "cancelled returned false",
         # then the failed one explained: source, seed, replay, timeline
@@ -65,7 +66,7 @@ def test_one_item_per_scenario_and_a_failure_report(project):
         f"    timeline of seed {seed}:",
         "*0.0000s  MainThread*submit #1 work",
         "*ThreadPoolExecutor-0_0  start #2 work",
-        "*line 9: - cancel: {handle: b, as: cancelled}  -> returned false",
+        "*line 10: - cancel: {handle: b, as: cancelled}  -> returned false",
         f"FAILED scenarios/bad.yaml::cancel always wins - scenarios/bad.yaml:{BAD_CLAIM_LINE}: *",
     ])
     assert "Traceback" not in out and "simfutures/pytest_plugin.py" not in out
@@ -84,7 +85,7 @@ def test_reports_point_at_the_yaml_lines(project):
     assert good.location == ("scenarios/good.yaml", GOOD_CLAIM_LINE - 1,
                              "scenario: map keeps input order")
     # Per-claim verdicts as properties (junitxml shows them).
-    assert bad.user_properties == [("scenarios/bad.yaml:11:5", "holds"),
+    assert bad.user_properties == [("scenarios/bad.yaml:12:5", "holds"),
                                    (f"scenarios/bad.yaml:{BAD_CLAIM_LINE}:5", "FAILS")]
 
 
@@ -141,7 +142,7 @@ def test_malformed_scenario_is_a_clean_collection_error(project):
     out = result.stdout.str()
     result.stdout.fnmatch_lines([
         "*ERROR collecting scenarios/typo.yaml*",
-        "bad scenario file: scenarios/typo.yaml:6:20: unknown task 'wrok' "
+        "bad scenario file: scenarios/typo.yaml:7:20: unknown task 'wrok' "
         "— did you mean 'work'?",
     ])
     assert "Traceback" not in out and "simfutures/" not in out and "raise " not in out
@@ -166,7 +167,7 @@ def test_unseen_sometimes_claim_says_how_many_runs(project):
     result = project.runpytest("--simfutures-runs", "12", "-k", "rare")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
-        "scenarios/rare.yaml:9:5: sometimes claim FAILS: not seen in any of 12 runs",
+        "scenarios/rare.yaml:10:5: sometimes claim FAILS: not seen in any of 12 runs",
         "    not seen in 12 runs (seeds 0..11); if the schedule is rare, try more runs "
         "(--simfutures-runs)",
     ])

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
-from simfutures.sim.chooser import Schedule, ScheduleError
 from simfutures.sim.scheduler import Limits
 
 
@@ -63,16 +60,3 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
 def limits_from(args: argparse.Namespace) -> Limits:
     return Limits(max_steps=args.max_steps, max_virtual_time=args.max_time,
                   watchdog_seconds=args.watchdog)
-
-
-def load_schedule(path: str) -> Schedule:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScheduleError(f"{path}: no such schedule file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ScheduleError(f"{path}: not a schedule file: {exc}") from None
-    try:
-        return Schedule.from_json(data)
-    except ScheduleError as exc:
-        raise ScheduleError(f"{path}: {exc}") from None
