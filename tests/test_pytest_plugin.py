@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,13 @@ from scenario_samples import (
     MAP_ORDER_CLAIM_LINE,
 )
 
+import simfutures.commands.check  # noqa: F401  (see below)
 from simfutures.pytest_plugin import matches_patterns
+
+# The plugin imports the simulator on first use. pytester's in-process runs
+# drop the modules a run imported when it ends, and a second run would then
+# mix two copies of the scenario model: import everything up front, as a
+# real session (one run per process) effectively does.
 
 pytest_plugins = ["pytester"]
 
@@ -222,3 +230,54 @@ def test_pattern_star_stays_in_one_directory():
     assert not matches_patterns(Path("/r/s/t/a.yaml"), ["s/*.yaml"], Path("/r"))
     assert matches_patterns(Path("/r/s/a1.yaml"), ["./s/a[0-9].yaml"], Path("/r"))
     assert not matches_patterns(Path("/r/s/ab.yaml"), ["s/a[!b].yaml"], Path("/r"))
+
+
+# --- only what is its own ----------------------------------------------------------
+
+OTHER_TOOLS_SCENARIO = """\
+# A load-testing tool's scenario: not ours, whatever the directory says.
+name: checkout flow
+users: 50
+steps:
+  - get: /cart
+  - post: {url: /checkout, body: {simfutures: 1}}
+"""
+
+
+def test_other_tools_scenarios_are_left_alone_and_nothing_is_printed(
+        pytester: pytest.Pytester):
+    (pytester.path / "scenarios").mkdir()
+    (pytester.path / "scenarios" / "load.yaml").write_text(OTHER_TOOLS_SCENARIO)
+    (pytester.path / "scenario_settings.yaml").write_text("retries: 3\n")
+    pytester.makepyfile(test_app="def test_app():\n    assert True\n")
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.OK
+    # pytest's own "plugins: simfutures-0.1.0, ..." line is pytest's, not ours.
+    out = "\n".join(line for line in result.outlines + result.errlines
+                    if not line.startswith("plugins: "))
+    assert "simfutures" not in out and "load.yaml" not in out
+    # Named on the command line, another tool's file is still not ours.
+    result = pytester.runpytest("scenarios/load.yaml")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    assert "simfutures" not in result.stdout.str()
+
+
+def test_a_session_with_scenarios_says_how_they_run(project):
+    result = project.runpytest("--collect-only")
+    result.stdout.fnmatch_lines(["collected 2 items", "simfutures: scenarios run seeds 0..99"])
+
+
+def test_the_plugin_does_not_load_the_simulator_until_a_scenario_needs_it():
+    code = ("import sys, simfutures.pytest_plugin; "
+            "print(sorted(m for m in sys.modules if m.startswith('simfutures')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "simfutures.sim" not in out and "simfutures.scenario.loader" not in out
+
+
+def test_plugin_default_runs_is_the_check_commands():
+    from simfutures.commands.check import DEFAULT_RUNS
+    from simfutures.pytest_plugin import DEFAULT_RUNS as PLUGIN_RUNS
+
+    assert PLUGIN_RUNS == DEFAULT_RUNS
