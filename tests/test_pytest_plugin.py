@@ -72,9 +72,9 @@ def test_one_item_per_scenario_and_a_failure_report(project):
         f"    refuted by seed {seed} (tried seeds 0..99)",
         f"    replay: simfutures run scenarios/bad.yaml --seed {seed} --timeline",
         f"    timeline of seed {seed}:",
-        "*0.0000s  MainThread*submit #1 work",
-        "*ThreadPoolExecutor-0_0  start #2 work",
-        "*line 10: - cancel: {handle: b, as: cancelled}  -> returned false",
+        "*0.0000s  MainThread*submit a (task work)",
+        "*ThreadPoolExecutor-0_0  start b",
+        "*line 10: - cancel: {handle: b, as: cancelled}  -> cancelled = false",
         f"FAILED scenarios/bad.yaml::cancel always wins - scenarios/bad.yaml:{BAD_CLAIM_LINE}: *",
     ])
     assert "Traceback" not in out and "simfutures/pytest_plugin.py" not in out

@@ -19,7 +19,6 @@ import os
 import shlex
 import sys
 import textwrap
-from pathlib import Path
 
 import attrs
 
@@ -36,6 +35,8 @@ from simfutures.scenario.check import CheckReport, check_scenario
 from simfutures.scenario.claims import ClaimResult, check_all
 from simfutures.scenario.model import Scenario
 from simfutures.scenario.observation import Observation
+from simfutures.scenario.source import source_line
+from simfutures.scenario.timeline import describe_steps
 from simfutures.sim.chooser import chooser_for_seed
 from simfutures.sim.scheduler import Limits
 from simfutures.trace.timeline import TimelineRecorder
@@ -73,53 +74,21 @@ def replay_command(path: str | os.PathLike[str], seed: int) -> str:
     return f"simfutures run {shlex.quote(os.fspath(path))} --seed {seed} --timeline"
 
 
-def source_line(path: str, line: int) -> str | None:
-    """Line ``line`` (1-based) of the file, to show a claim as it was written."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return lines[line - 1].rstrip() if 0 < line <= len(lines) else None
-
-
 def replay_scenario(
     scenario: Scenario, seed: int, limits: Limits | None = None
 ) -> tuple[Observation | None, str]:
     """Run one seed again with a timeline observer: (its Observation or None, timeline)."""
-    from simfutures.scenario.runner import run_scenario
-    from simfutures.sim.simulate import run
+    from simfutures.scenario.program import run_observed
 
-    recorder = TimelineRecorder()
     # Task output belongs to the observation, not to the report.
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        result = run(run_scenario, (scenario,), chooser=chooser_for_seed(seed), limits=limits,
-                     observers=[recorder])
+        result, timeline, _ = run_observed(scenario, chooser_for_seed(seed), limits)
     value = result.value if result.stopped is None and result.exception is None else None
-    text = recorder.render(max_lines=TIMELINE_LINES)
+    timeline.observation = value
+    text = timeline.render(max_lines=TIMELINE_LINES)
     if value is not None:
         text += describe_steps(scenario, value)
     return value, text
-
-
-def describe_steps(scenario: Scenario, observation: Observation) -> str:
-    """What each step gave the main thread, and when it returned.
-
-    The event timeline shows the pool's side; this is the scenario's side, in
-    its own words (each step's YAML line), which is what a claim is about.
-    """
-    lines = ["steps (when each returned):\n"]
-    for record in observation.steps:
-        step = scenario.steps[record.index]
-        written = source_line(step.loc.path, step.loc.line)
-        text = written.strip() if written else record.kind
-        outcome = record.outcome
-        if record.name is not None or outcome.raised is not None or outcome.skipped is not None:
-            text += f"  -> {outcome}"
-        lines.append(f"{record.ended_at:9.4f}s  line {step.loc.line}: {text}\n")
-    states = ", ".join(f"{h.name} {h.state}" for h in observation.handles)
-    if states:
-        lines.append(f"after the last step: {states}\n")
-    return "".join(lines)
 
 
 def observed_seeds(report: CheckReport, first_seed: int) -> list[int]:

@@ -61,7 +61,7 @@ def main(args: argparse.Namespace) -> int:
     observers = []
     timeline = None
     if args.timeline or program_wants_timeline(program):
-        timeline = TimelineRecorder()
+        timeline = getattr(program, "timeline_recorder", TimelineRecorder)()
         observers.append(timeline)
     trace = None
     if args.trace:
@@ -77,9 +77,11 @@ def main(args: argparse.Namespace) -> int:
     if replay is not None and replay.divergence is not None:
         # The program's output so far is shown; the run itself proves nothing.
         raise ScheduleError(f"{args.schedule}: {replay.divergence}")
-    if timeline is not None:
-        print(timeline.render(), end="", file=sys.stderr if not
-              program_wants_timeline(program) else sys.stdout)
+    if timeline is not None and program_wants_timeline(program):
+        # A scenario prints nothing itself: its run, in its own words, is the output.
+        print(program.render_run(timeline, outcome), end="")
+    elif timeline is not None:
+        print(timeline.render(), end="", file=sys.stderr)
     if trace is not None:
         trace.write(args.trace)
     if args.save_schedule:
