@@ -228,7 +228,11 @@ class ScenarioItem(pytest.Item):
         from simfutures.scenario.check import check_scenario
 
         first = self.config.getoption("simfutures_seed")
-        report = check_scenario(self.scenario, runs=runs_from(self.config), first_seed=first)
+        try:
+            report = check_scenario(self.scenario, runs=runs_from(self.config),
+                                    first_seed=first)
+        except ScenarioError as exc:  # e.g. a duration beyond the time limit
+            raise ScenarioFailed(str(exc), exc.line or self.scenario.loc.line) from None
         for result in report.results:
             # Machine-readable per-claim verdicts (junitxml <properties>).
             self.user_properties.append((result.location, "holds" if result.passed else "FAILS"))

@@ -283,3 +283,15 @@ def test_plugin_default_runs_is_the_check_commands():
     from simfutures.pytest_plugin import DEFAULT_RUNS as PLUGIN_RUNS
 
     assert PLUGIN_RUNS == DEFAULT_RUNS
+
+
+def test_a_scenario_that_cannot_end_in_time_fails_with_its_line(pytester: pytest.Pytester):
+    (pytester.path / "scenarios").mkdir()
+    (pytester.path / "scenarios" / "long.yaml").write_text(
+        GOOD.replace("items: [0.3, 0.1, 0.2]", "items: [0.3, 100000, 0.2]"))
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "scenarios/long.yaml:7:5: the duration of task 'nap' (100000 s) is beyond the "
+        "virtual time limit of 86400 s (--max-time)*"])
+    assert "Traceback" not in result.stdout.str()
