@@ -218,13 +218,25 @@ def test_a_bad_schedule_file_is_one_line_naming_it(tmp_path, content, message):
     assert len(err.splitlines()) == 1
 
 
-def test_an_unwritable_save_path_is_an_error_not_a_traceback(tmp_path):
+def test_an_unwritable_save_path_is_refused_before_the_run(tmp_path):
     script = write(tmp_path / "racy.py", RACY_SCRIPT)
     target = tmp_path / "no" / "such" / "dir" / "s.json"
-    code, _, err = cli("run", script, "--save-schedule", str(target))
-    assert code == 2
-    assert err == (f"simfutures run: error: {target}: cannot write the schedule: "
-                   "No such file or directory\n")
+    code, out, err = cli("run", script, "--save-schedule", str(target))
+    assert (code, out) == (2, "")  # the program did not run
+    assert err == (f"simfutures run: error: {target}: cannot write the schedule: no such "
+                   f"directory {target.parent}\n")
+    code, out, err = cli("run", script, "--save-schedule", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == (f"simfutures run: error: {tmp_path}: cannot write the schedule: is a "
+                   "directory\n")
+
+
+def test_a_scenario_refuses_script_arguments(tmp_path):
+    path = write(tmp_path / "s.yaml", MAP_ORDER)
+    code, out, err = cli("run", path, "--", "a")
+    assert (code, out) == (2, "")
+    assert err == (f"simfutures run: error: {path}: a scenario file takes no arguments "
+                   "(got a)\n")
 
 
 def test_bad_input_as_a_process_exits_2_without_traceback(tmp_path):

@@ -15,7 +15,7 @@ from simfutures.commands.options import (
 )
 from simfutures.explore.races import prepare
 from simfutures.explore.replay import GuardedReplay
-from simfutures.program import EXIT_STOPPED, load_program
+from simfutures.program import EXIT_STOPPED, ProgramError, load_program
 from simfutures.sim.chooser import ScheduleError, chooser_for_seed
 from simfutures.sim.watchdog import WATCHDOG
 from simfutures.trace.timeline import TimelineRecorder
@@ -47,9 +47,15 @@ def _hard_exit(error: BaseException | None) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    loaded = load_program(args.program, args.args)
+    if args.args and getattr(loaded, "scenario", None) is not None:
+        raise ProgramError(f"{args.program}: a scenario file takes no arguments "
+                           f"(got {' '.join(args.args)})")
+    if args.save_schedule:
+        schedule_file.check_writable(args.save_schedule)
     # The same race policy explore's runs had, learnt the same way: a seed or a
     # schedule replays exactly.
-    program = prepare(load_program(args.program, args.args), args.preempt)
+    program = prepare(loaded, args.preempt)
     replay = None
     if args.schedule:
         schedule, note = schedule_file.load_for(args.schedule, program.path)

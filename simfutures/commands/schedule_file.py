@@ -33,6 +33,17 @@ def program_identity(program: Path) -> dict[str, str]:
     return {"program": program.name, "program_sha256": digest}
 
 
+def check_writable(path: str) -> None:
+    """Refuse, before a run, a place a schedule cannot be written to."""
+    target = Path(path)
+    if target.is_dir():
+        raise ScheduleError(f"{path}: cannot write the schedule: is a directory")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise ScheduleError(f"{path}: cannot write the schedule: no such directory "
+                            f"{parent}")
+
+
 def save(path: str, schedule: Schedule, program: Path) -> None:
     data = schedule.to_json()
     data.update(program_identity(program))
