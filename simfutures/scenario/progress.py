@@ -37,8 +37,13 @@ def describe_stop(summary: str, threads: tuple, scenario: Scenario,
     for report in threads:
         where = _scenario_place(report.name, scenario, progress)
         if where is None:
-            where = (f"at {report.location}" if not report.location.startswith(PACKAGE_DIR)
-                     else "inside the executor")
+            if not report.location.startswith(PACKAGE_DIR):
+                where = f"at {report.location}"
+            elif "/scenario/tasks.py:" in report.location:
+                # A task in a worker process: it ran on a copy that cannot report.
+                where = f"in one of the tasks of {scenario.path}"
+            else:
+                where = "inside the executor"
         lines.append(f"  {report.name}: {report.waiting_on} {where}")
     return "\n".join(lines)
 
