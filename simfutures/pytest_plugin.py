@@ -20,7 +20,6 @@ nodeid alone, so ``-k``, ``-x``, ``--lf`` and pytest-xdist work unchanged.
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import functools
 import os
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from simfutures.commands.numbers import non_negative_int, positive_int
 from simfutures.scenario import ScenarioError, marker
 
 if TYPE_CHECKING:
@@ -42,24 +42,6 @@ SCENARIO_SUFFIXES = marker.SUFFIXES
 #: Kept equal to simfutures.commands.check.DEFAULT_RUNS (a test says so); not
 #: imported from there, which would load the simulator in every pytest session.
 DEFAULT_RUNS = 100
-
-
-def _whole_number(text: str, minimum: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < minimum:
-        raise argparse.ArgumentTypeError(f"expected a number >= {minimum}, got {value}")
-    return value
-
-
-def positive_int(text: str) -> int:
-    return _whole_number(text, 1)
-
-
-def non_negative_int(text: str) -> int:
-    return _whole_number(text, 0)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

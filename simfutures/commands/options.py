@@ -4,34 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from simfutures.commands.numbers import non_negative_int, positive_float, positive_int
 from simfutures.sim.scheduler import Limits
 
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
-    return value
-
-
-def positive_int(text: str) -> int:
-    value = non_negative_int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("expected a number >= 1, got 0")
-    return value
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
-    return value
+__all__ = ["add_limit_options", "limits_from", "non_negative_int", "positive_float",
+           "positive_int"]
 
 
 def add_preempt_option(parser: argparse.ArgumentParser) -> None:
