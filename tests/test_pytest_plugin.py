@@ -16,6 +16,8 @@ from scenario_samples import (
 )
 
 import simfutures.commands.check  # noqa: F401  (see below)
+import simfutures.scenario.loader  # noqa: F401
+import simfutures.scenario.program  # noqa: F401
 from simfutures.pytest_plugin import matches_patterns
 
 # The plugin imports the simulator on first use. pytester's in-process runs
