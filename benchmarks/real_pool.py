@@ -1,6 +1,6 @@
 """simfutures.real against the stdlib, alternating in one process (medians of rounds).
 
-    python benchmarks/real_pool.py [--rounds 5]
+    python benchmarks/real_pool.py [--rounds 5] [--tasks N]
 
 Prints throughput for each workload and the ratio simfutures.real / stdlib
 (> 1 means simfutures is faster).
@@ -67,13 +67,17 @@ WORKLOADS: dict[str, Callable[[Any], float]] = {
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--tasks", type=int, default=None,
+                        help="items per workload (default: 50,000 or 100,000 each); small "
+                        "values only check that the benchmark runs")
     args = parser.parse_args()
+    size = {} if args.tasks is None else {"n": args.tasks}
     print(f"{'workload':52} {'stdlib/s':>10} {'simfutures/s':>13} {'ratio':>6}")
     for name, workload in WORKLOADS.items():
         ours, theirs = [], []
         for _ in range(args.rounds):  # alternate, so drift hits both alike
-            theirs.append(workload(stdlib))
-            ours.append(workload(real))
+            theirs.append(workload(stdlib, **size))
+            ours.append(workload(real, **size))
         a, b = statistics.median(theirs), statistics.median(ours)
         print(f"{name:52} {a:10.0f} {b:13.0f} {b / a:6.2f}")
 

@@ -19,28 +19,81 @@ COMMANDS = {
     "compare": "run real and simulated, check reality only does what the sim allows",
 }
 
+#: Commands that run a script: everything after ``--`` is the script's own argv.
+SCRIPT_COMMANDS = ("run", "explore", "compare")
 
-def build_parser() -> argparse.ArgumentParser:
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("simfutures")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The top-level parser and each subcommand's own (for its usage on errors)."""
     parser = argparse.ArgumentParser(
         prog="simfutures",
         description="Test and debug concurrent.futures code on a deterministic simulator.")
+    parser.add_argument("--version", action="version", version=f"simfutures {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = {}
     for name, help_text in COMMANDS.items():
         module = importlib.import_module(f"simfutures.commands.{name}")
         command = sub.add_parser(name, help=help_text, description=help_text)
         module.add_arguments(command)
         command.set_defaults(handler=module.main)
-    return parser
+        commands[name] = command
+    return parser, commands
+
+
+def split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
+    """``(options, script arguments)``: for a command that runs a script, whatever
+    follows the first ``--`` belongs to the script, wherever the options stand.
+
+    argparse alone cannot do this: once it has matched the script's positional
+    arguments (empty) it rejects words after ``--`` as unrecognised.
+    """
+    if not argv or argv[0] not in SCRIPT_COMMANDS or "--" not in argv:
+        return argv, []
+    cut = argv.index("--")
+    return argv[:cut], argv[cut + 1:]
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser, commands = build_parser()
+    head, tail = split_script_args(argv)
+    args, unknown = parser.parse_known_args(head)
+    if unknown:
+        # The subcommand's usage, not the top level's: that is where the option goes.
+        commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+    if tail:
+        if getattr(args, "program", None) is None:
+            # `simfutures run -- x.py a b`: the program came after the `--` too.
+            args.program, tail = tail[0], tail[1:]
+        args.args = [*args.args, *tail]
+    if args.command in ("run", "compare") and args.program is None:
+        commands[args.command].error("the following arguments are required: program")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(sys.argv[1:] if argv is None else list(argv))
     try:
         return args.handler(args)
     except SimfuturesError as exc:
         # Our own errors are about the user's input: one screen, no traceback.
         print(f"simfutures {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        # A file the user named (a trace, a schedule to write) that cannot be
+        # written or read: the OS says why, the file name says which.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"simfutures {args.command}: error: {where}{exc.strerror or exc}",
+              file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("simfutures: interrupted", file=sys.stderr)

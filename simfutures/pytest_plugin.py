@@ -1,12 +1,18 @@
 """pytest plugin: every scenario file is a test.
 
 Registered through the ``pytest11`` entry point, so installing simfutures is
-enough. Files matching the ``simfutures_scenarios`` ini patterns (default:
-``scenarios/**/*.yaml`` under the rootdir and ``scenario_*.yaml`` anywhere),
-or named on the command line, become one test item each. The item runs the
-scenario under ``--simfutures-runs`` seeds from ``--simfutures-seed`` and
-fails if any claim fails, with the same report ``simfutures check`` prints:
-each claim's verdict, the refuting seed, the replay command and the timeline.
+enough; it therefore only takes what is its own. A YAML file becomes a test
+item when it declares itself with a top-level ``simfutures: 1`` line (see
+simfutures.scenario.marker) and either matches the ``simfutures_scenarios``
+ini patterns (default: ``scenarios/**/*.yaml`` under the rootdir and
+``scenario_*.yaml`` anywhere) or is named on the command line. Other YAML
+files are left alone, and a session without scenarios shows nothing of
+simfutures (the simulator is not even imported).
+
+The item runs the scenario under ``--simfutures-runs`` seeds from
+``--simfutures-seed`` and fails if any claim fails, with the same report
+``simfutures check`` prints: each claim's verdict, the refuting seed, the
+replay command and the timeline.
 
 Items are plain ``pytest.File``/``pytest.Item`` subclasses identified by
 nodeid alone, so ``-k``, ``-x``, ``--lf`` and pytest-xdist work unchanged.
@@ -20,23 +26,22 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from simfutures.commands.check import (
-    DEFAULT_RUNS,
-    claim_verdicts,
-    explain_scenario,
-    plural,
-    seed_span,
-)
-from simfutures.commands.options import non_negative_int, positive_int
-from simfutures.scenario import ScenarioError, load_scenario
-from simfutures.scenario.check import CheckReport, check_scenario
-from simfutures.scenario.model import Scenario
+from simfutures.commands.numbers import non_negative_int, positive_int
+from simfutures.scenario import ScenarioError, marker
+
+if TYPE_CHECKING:
+    from simfutures.scenario.check import CheckReport
+    from simfutures.scenario.model import Scenario
 
 DEFAULT_PATTERNS = ("scenarios/**/*.yaml", "scenario_*.yaml")
-SCENARIO_SUFFIXES = (".yaml", ".yml")
+SCENARIO_SUFFIXES = marker.SUFFIXES
+#: Kept equal to simfutures.commands.check.DEFAULT_RUNS (a test says so); not
+#: imported from there, which would load the simulator in every pytest session.
+DEFAULT_RUNS = 100
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -47,7 +52,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--simfutures-seed", type=non_negative_int, default=0, metavar="S",
                     help="first seed; scenarios run seeds S, S+1, ... (default 0)")
     parser.addini("simfutures_scenarios", type="args", default=list(DEFAULT_PATTERNS),
-                  help="glob patterns of scenario files; patterns with a '/' are relative "
+                  help="glob patterns of scenario files (only files with a top-level "
+                  f"'{marker.LINE}' line are collected); patterns with a '/' are relative "
                   "to the rootdir ('**' spans directories), others match the file name "
                   "anywhere (default: %s)" % " ".join(DEFAULT_PATTERNS))
     parser.addini("simfutures_runs", default=str(DEFAULT_RUNS),
@@ -66,21 +72,29 @@ def runs_from(config: pytest.Config) -> int:
             f"simfutures_runs: expected a whole number >= 1, got {text!r}") from None
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]
+                                   ) -> list[str]:
+    # After collection, and only when there is a scenario: a session of another
+    # project that merely has simfutures installed sees nothing of it.
+    if not any(isinstance(item, ScenarioItem) for item in items):
+        return []
+    from simfutures.commands.check import seed_span
+
     first = config.getoption("simfutures_seed")
-    return f"simfutures: scenarios run {seed_span(first, runs_from(config))}"
+    return [f"simfutures: scenarios run {seed_span(first, runs_from(config))}"]
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> ScenarioFile | None:
     if file_path.suffix not in SCENARIO_SUFFIXES:
         return None
     # A file named on the command line is collected whatever its name, as
-    # pytest does for test modules.
-    if parent.session.isinitpath(file_path) or matches_patterns(
-        file_path, parent.config.getini("simfutures_scenarios"), parent.config.rootpath
-    ):
-        return ScenarioFile.from_parent(parent, path=file_path)
-    return None
+    # pytest does for test modules; but only if it declares itself ours.
+    if not (parent.session.isinitpath(file_path) or matches_patterns(
+            file_path, parent.config.getini("simfutures_scenarios"), parent.config.rootpath)):
+        return None
+    if not marker.looks_marked(file_path):
+        return None
+    return ScenarioFile.from_parent(parent, path=file_path)
 
 
 def matches_patterns(path: Path, patterns: list[str], root: Path) -> bool:
@@ -164,8 +178,12 @@ def item_name(scenario: Scenario) -> str:
 
 class ScenarioFile(pytest.File):
     def collect(self) -> Iterator[ScenarioItem]:
+        from simfutures.scenario import load_scenario
+
         try:
             scenario = load_scenario(display_path(self.path))
+        except marker.NotAScenarioError:
+            return  # its 'simfutures:' line was not the top-level key: not ours
         except ScenarioError as exc:
             # The loader's one-line message (file:line:col) is the whole report:
             # a traceback into the loader would only hide it.
@@ -188,8 +206,15 @@ class ScenarioItem(pytest.Item):
         self.scenario = scenario
 
     def runtest(self) -> None:
+        from simfutures.commands.check import claim_verdicts
+        from simfutures.scenario.check import check_scenario
+
         first = self.config.getoption("simfutures_seed")
-        report = check_scenario(self.scenario, runs=runs_from(self.config), first_seed=first)
+        try:
+            report = check_scenario(self.scenario, runs=runs_from(self.config),
+                                    first_seed=first)
+        except ScenarioError as exc:  # e.g. a duration beyond the time limit
+            raise ScenarioFailed(str(exc), exc.line or self.scenario.loc.line) from None
         for result in report.results:
             # Machine-readable per-claim verdicts (junitxml <properties>).
             self.user_properties.append((result.location, "holds" if result.passed else "FAILS"))
@@ -201,6 +226,8 @@ class ScenarioItem(pytest.Item):
     def _failure_text(self, report: CheckReport, first: int) -> str:
         # The first line is what pytest's short summary shows: make it the place
         # to look and the count, then the scenario's own words.
+        from simfutures.commands.check import claim_verdicts, explain_scenario, plural, seed_span
+
         failed = sum(not r.passed for r in report.results)
         what = [f"{failed} of {len(report.results)} claims fail"] if failed else []
         if report.failures:

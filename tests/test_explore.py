@@ -316,6 +316,7 @@ def test_progress_draws_on_its_stream_and_clears_it():
 def test_scenario_runs_are_grouped_by_what_they_observed(tmp_path):
     path = tmp_path / "race.yaml"
     path.write_text(textwrap.dedent("""
+        simfutures: 1
         name: two tasks race
         executor: {kind: thread, max_workers: 2}
         tasks:

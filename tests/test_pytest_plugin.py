@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,15 @@ from scenario_samples import (
     MAP_ORDER_CLAIM_LINE,
 )
 
+import simfutures.commands.check  # noqa: F401  (see below)
+import simfutures.scenario.loader  # noqa: F401
+import simfutures.scenario.program  # noqa: F401
 from simfutures.pytest_plugin import matches_patterns
+
+# The plugin imports the simulator on first use. pytester's in-process runs
+# drop the modules a run imported when it ends, and a second run would then
+# mix two copies of the scenario model: import everything up front, as a
+# real session (one run per process) effectively does.
 
 pytest_plugins = ["pytester"]
 
@@ -21,6 +31,7 @@ GOOD, GOOD_CLAIM_LINE = MAP_ORDER, MAP_ORDER_CLAIM_LINE
 BAD, BAD_CLAIM_LINE = CANCEL_RACE, CANCEL_RACE_FAILING_LINE
 
 MALFORMED = """\
+simfutures: 1
 name: typo
 executor: {kind: thread, max_workers: 1}
 tasks:
@@ -55,7 +66,7 @@ def test_one_item_per_scenario_and_a_failure_report(project):
         "*_ scenario: cancel always wins _*",
         f"scenarios/bad.yaml:{BAD_CLAIM_LINE}: 1 of 2 claims fail over 100 runs (seeds 0..99)*",
         # every claim's verdict
-        "scenarios/bad.yaml:11:5: sometimes claim holds: seen in seed *",
+        "scenarios/bad.yaml:12:5: sometimes claim holds: seen in seed *",
         f"scenarios/bad.yaml:{BAD_CLAIM_LINE}:5: always claim FAILS: seed {seed}: "
         "cancelled returned false",
         # then the failed one explained: source, seed, replay, timeline
@@ -63,9 +74,9 @@ def test_one_item_per_scenario_and_a_failure_report(project):
         f"    refuted by seed {seed} (tried seeds 0..99)",
         f"    replay: simfutures run scenarios/bad.yaml --seed {seed} --timeline",
         f"    timeline of seed {seed}:",
-        "*0.0000s  MainThread*submit #1 work",
-        "*ThreadPoolExecutor-0_0  start #2 work",
-        "*line 9: - cancel: {handle: b, as: cancelled}  -> returned false",
+        "*0.0000s  MainThread*submit a (task work)",
+        "*ThreadPoolExecutor-0_0  start b",
+        "*line 10: - cancel: {handle: b, as: cancelled}  -> cancelled = false",
         f"FAILED scenarios/bad.yaml::cancel always wins - scenarios/bad.yaml:{BAD_CLAIM_LINE}: *",
     ])
     assert "Traceback" not in out and "simfutures/pytest_plugin.py" not in out
@@ -84,7 +95,7 @@ def test_reports_point_at_the_yaml_lines(project):
     assert good.location == ("scenarios/good.yaml", GOOD_CLAIM_LINE - 1,
                              "scenario: map keeps input order")
     # Per-claim verdicts as properties (junitxml shows them).
-    assert bad.user_properties == [("scenarios/bad.yaml:11:5", "holds"),
+    assert bad.user_properties == [("scenarios/bad.yaml:12:5", "holds"),
                                    (f"scenarios/bad.yaml:{BAD_CLAIM_LINE}:5", "FAILS")]
 
 
@@ -141,7 +152,7 @@ def test_malformed_scenario_is_a_clean_collection_error(project):
     out = result.stdout.str()
     result.stdout.fnmatch_lines([
         "*ERROR collecting scenarios/typo.yaml*",
-        "bad scenario file: scenarios/typo.yaml:6:20: unknown task 'wrok' "
+        "bad scenario file: scenarios/typo.yaml:7:20: unknown task 'wrok' "
         "— did you mean 'work'?",
     ])
     assert "Traceback" not in out and "simfutures/" not in out and "raise " not in out
@@ -166,7 +177,7 @@ def test_unseen_sometimes_claim_says_how_many_runs(project):
     result = project.runpytest("--simfutures-runs", "12", "-k", "rare")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
-        "scenarios/rare.yaml:9:5: sometimes claim FAILS: not seen in any of 12 runs",
+        "scenarios/rare.yaml:10:5: sometimes claim FAILS: not seen in any of 12 runs",
         "    not seen in 12 runs (seeds 0..11); if the schedule is rare, try more runs "
         "(--simfutures-runs)",
     ])
@@ -221,3 +232,68 @@ def test_pattern_star_stays_in_one_directory():
     assert not matches_patterns(Path("/r/s/t/a.yaml"), ["s/*.yaml"], Path("/r"))
     assert matches_patterns(Path("/r/s/a1.yaml"), ["./s/a[0-9].yaml"], Path("/r"))
     assert not matches_patterns(Path("/r/s/ab.yaml"), ["s/a[!b].yaml"], Path("/r"))
+
+
+# --- only what is its own ----------------------------------------------------------
+
+OTHER_TOOLS_SCENARIO = """\
+# A load-testing tool's scenario: not ours, whatever the directory says.
+name: checkout flow
+users: 50
+steps:
+  - get: /cart
+  - post: {url: /checkout, body: {simfutures: 1}}
+"""
+
+
+def test_other_tools_scenarios_are_left_alone_and_nothing_is_printed(
+        pytester: pytest.Pytester):
+    (pytester.path / "scenarios").mkdir()
+    (pytester.path / "scenarios" / "load.yaml").write_text(OTHER_TOOLS_SCENARIO)
+    (pytester.path / "scenario_settings.yaml").write_text("retries: 3\n")
+    pytester.makepyfile(test_app="def test_app():\n    assert True\n")
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.OK
+    # pytest's own "plugins: simfutures-0.1.0, ..." line is pytest's, not ours.
+    out = "\n".join(line for line in result.outlines + result.errlines
+                    if not line.startswith("plugins: "))
+    assert "simfutures" not in out and "load.yaml" not in out
+    # Named on the command line, another tool's file is still not ours: pytest
+    # itself says nothing collects it.
+    result = pytester.runpytest("-p", "no:cacheprovider", "scenarios/load.yaml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: not found: */scenarios/load.yaml"])
+    assert "unknown key" not in result.stdout.str() + result.stderr.str()
+
+
+def test_a_session_with_scenarios_says_how_they_run(project):
+    result = project.runpytest("--collect-only")
+    result.stdout.fnmatch_lines(["collected 2 items", "simfutures: scenarios run seeds 0..99"])
+
+
+def test_the_plugin_does_not_load_the_simulator_until_a_scenario_needs_it():
+    code = ("import sys, simfutures.pytest_plugin; "
+            "print(sorted(m for m in sys.modules if m.startswith('simfutures')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "simfutures.sim" not in out and "simfutures.scenario.loader" not in out
+
+
+def test_plugin_default_runs_is_the_check_commands():
+    from simfutures.commands.check import DEFAULT_RUNS
+    from simfutures.pytest_plugin import DEFAULT_RUNS as PLUGIN_RUNS
+
+    assert PLUGIN_RUNS == DEFAULT_RUNS
+
+
+def test_a_scenario_that_cannot_end_in_time_fails_with_its_line(pytester: pytest.Pytester):
+    (pytester.path / "scenarios").mkdir()
+    (pytester.path / "scenarios" / "long.yaml").write_text(
+        GOOD.replace("items: [0.3, 0.1, 0.2]", "items: [0.3, 100000, 0.2]"))
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "scenarios/long.yaml:7:5: the duration of task 'nap' (100000 s) is beyond the "
+        "virtual time limit of 86400 s (--max-time)*"])
+    assert "Traceback" not in result.stdout.str()

@@ -123,7 +123,7 @@ def test_model_is_frozen_and_hashable():
 
 def test_load_scenario_reads_a_file(tmp_path):
     path = tmp_path / "race.yaml"
-    path.write_text(GOOD, encoding="utf-8")
+    path.write_text("simfutures: 1\n" + GOOD, encoding="utf-8")
     s = load_scenario(path)
     assert s.path == str(path)
     assert s.expect[0].loc.path == str(path)
@@ -131,7 +131,7 @@ def test_load_scenario_reads_a_file(tmp_path):
 
 def test_utf8_bom_is_accepted(tmp_path):
     path = tmp_path / "bom.yaml"
-    path.write_bytes(b"\xef\xbb\xbf" + BASE.encode())
+    path.write_bytes(b"\xef\xbb\xbfsimfutures: 1\n" + BASE.encode())
     assert load_scenario(path).name == "x"
 
 

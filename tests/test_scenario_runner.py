@@ -382,7 +382,7 @@ def test_scenario_program_runs_one_schedule(tmp_path):
     from simfutures.sim.chooser import chooser_for_seed
 
     path = tmp_path / "race.yaml"
-    path.write_text(textwrap.dedent(RACE))
+    path.write_text("simfutures: 1\n" + textwrap.dedent(RACE))
     program = ScenarioProgram(path)
     outcome = program.run(chooser_for_seed(3))
     assert outcome.exit_code == 0 and outcome.error is None

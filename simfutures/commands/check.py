@@ -19,7 +19,6 @@ import os
 import shlex
 import sys
 import textwrap
-from pathlib import Path
 
 import attrs
 
@@ -31,10 +30,13 @@ from simfutures.commands.options import (
 )
 from simfutures.errors import SimfuturesError
 from simfutures.program import EXIT_STOPPED, EXIT_USAGE, Outcome, Program, load_program
+from simfutures.scenario import marker
 from simfutures.scenario.check import CheckReport, check_scenario
 from simfutures.scenario.claims import ClaimResult, check_all
 from simfutures.scenario.model import Scenario
 from simfutures.scenario.observation import Observation
+from simfutures.scenario.source import source_line
+from simfutures.scenario.timeline import describe_steps
 from simfutures.sim.chooser import chooser_for_seed
 from simfutures.sim.scheduler import Limits
 from simfutures.trace.timeline import TimelineRecorder
@@ -48,7 +50,9 @@ _INDENT = "    "
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE",
-                        help="scenario .yaml files and/or Python scripts")
+                        help="scenario .yaml files, Python scripts, or directories (every "
+                        "scenario file below one, recursively: YAML files with a "
+                        f"top-level '{marker.LINE}' line)")
     parser.add_argument("--runs", type=positive_int, default=DEFAULT_RUNS,
                         help="schedules to run per file (default %(default)s)")
     parser.add_argument("--seed", type=non_negative_int, default=0,
@@ -70,53 +74,21 @@ def replay_command(path: str | os.PathLike[str], seed: int) -> str:
     return f"simfutures run {shlex.quote(os.fspath(path))} --seed {seed} --timeline"
 
 
-def source_line(path: str, line: int) -> str | None:
-    """Line ``line`` (1-based) of the file, to show a claim as it was written."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return lines[line - 1].rstrip() if 0 < line <= len(lines) else None
-
-
 def replay_scenario(
     scenario: Scenario, seed: int, limits: Limits | None = None
 ) -> tuple[Observation | None, str]:
     """Run one seed again with a timeline observer: (its Observation or None, timeline)."""
-    from simfutures.scenario.runner import run_scenario
-    from simfutures.sim.simulate import run
+    from simfutures.scenario.program import run_observed
 
-    recorder = TimelineRecorder()
     # Task output belongs to the observation, not to the report.
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        result = run(run_scenario, (scenario,), chooser=chooser_for_seed(seed), limits=limits,
-                     observers=[recorder])
+        result, timeline, _ = run_observed(scenario, chooser_for_seed(seed), limits)
     value = result.value if result.stopped is None and result.exception is None else None
-    text = recorder.render(max_lines=TIMELINE_LINES)
+    timeline.observation = value
+    text = timeline.render(max_lines=TIMELINE_LINES)
     if value is not None:
         text += describe_steps(scenario, value)
     return value, text
-
-
-def describe_steps(scenario: Scenario, observation: Observation) -> str:
-    """What each step gave the main thread, and when it returned.
-
-    The event timeline shows the pool's side; this is the scenario's side, in
-    its own words (each step's YAML line), which is what a claim is about.
-    """
-    lines = ["steps (when each returned):\n"]
-    for record in observation.steps:
-        step = scenario.steps[record.index]
-        written = source_line(step.loc.path, step.loc.line)
-        text = written.strip() if written else record.kind
-        outcome = record.outcome
-        if record.name is not None or outcome.raised is not None or outcome.skipped is not None:
-            text += f"  -> {outcome}"
-        lines.append(f"{record.ended_at:9.4f}s  line {step.loc.line}: {text}\n")
-    states = ", ".join(f"{h.name} {h.state}" for h in observation.handles)
-    if states:
-        lines.append(f"after the last step: {states}\n")
-    return "".join(lines)
 
 
 def observed_seeds(report: CheckReport, first_seed: int) -> list[int]:
@@ -272,53 +244,81 @@ def _hard_exit(error: BaseException | None) -> None:
     os._exit(EXIT_STOPPED)
 
 
-def _load_all(paths: list[str]) -> list[Program] | None:
-    """Every file loaded (and checked) before anything runs; None after printing errors."""
-    programs, errors = [], []
+def expand(paths: list[str]) -> tuple[list[str], list[str]]:
+    """``(files, errors)``: each directory replaced by the scenario files below it."""
+    files, errors = [], []
     for path in paths:
+        if not os.path.isdir(path):
+            files.append(path)
+            continue
+        found = marker.find_scenarios(path)
+        if not found:
+            errors.append(f"{path}: no scenario files below this directory (YAML files "
+                          f"with a top-level '{marker.LINE}' line)")
+        files.extend(found)
+    return files, errors
+
+
+def _load_all(paths: list[str]) -> tuple[list[Program], int]:
+    """Every usable file loaded (and checked) before anything runs; the unusable
+    ones are reported first, one line each, and counted."""
+    files, errors = expand(paths)
+    programs = []
+    for path in files:
         try:
             programs.append(load_program(path))
         except SimfuturesError as exc:
             errors.append(str(exc))
     for error in errors:
-        print(f"simfutures check: error: {error}", file=sys.stderr)
-    return None if errors else programs
+        print(f"simfutures check: error: {error}", file=sys.stderr, flush=True)
+    return programs, len(errors)
 
 
 def main(args: argparse.Namespace) -> int:
-    programs = _load_all(args.files)
-    if programs is None:
-        return EXIT_USAGE
+    programs, unusable = _load_all(args.files)
     from simfutures.sim.watchdog import WATCHDOG
 
     saved, WATCHDOG.on_stuck = WATCHDOG.on_stuck, _hard_exit
     try:
-        failed = _check_all(programs, args)
+        failed, refused = _check_all(programs, args)
     finally:
         WATCHDOG.on_stuck = saved  # main() may be called in-process (tests)
-    if len(programs) > 1:
-        print(f"{len(programs) - failed} of {len(programs)} files passed")
-    return EXIT_FAILED if failed else 0
+    total = len(programs) + unusable
+    unusable += refused
+    if total > 1:
+        summary = f"{total - failed - unusable} of {total} files passed"
+        if unusable:
+            summary += f"; {unusable} could not be checked (errors above)"
+        print(summary)
+    # Input we could not use outranks a failed claim: the verdict is incomplete.
+    return EXIT_USAGE if unusable else EXIT_FAILED if failed else 0
 
 
-def _check_all(programs: list[Program], args: argparse.Namespace) -> int:
-    """Check each program, printing as it goes; return how many failed."""
+def _check_all(programs: list[Program], args: argparse.Namespace) -> tuple[int, int]:
+    """Check each program, printing as it goes: (how many failed, how many were
+    refused when run, e.g. a scenario that cannot end within --max-time)."""
     global _checking
     limits = limits_from(args)
-    failed = 0
+    failed = refused = 0
     for program in programs:
         _checking = os.fspath(program.path)
         scenario = getattr(program, "scenario", None)
-        if scenario is None:
-            result = check_script(program, runs=args.runs, first_seed=args.seed, limits=limits)
-            passed, text = result.passed, render_script_check(result)
-        else:
-            report = check_scenario(scenario, runs=args.runs, first_seed=args.seed,
-                                    limits=limits)
-            passed, text = report.passed, _render_scenario(report, args, limits)
+        try:
+            if scenario is None:
+                result = check_script(program, runs=args.runs, first_seed=args.seed,
+                                      limits=limits)
+                passed, text = result.passed, render_script_check(result)
+            else:
+                report = check_scenario(scenario, runs=args.runs, first_seed=args.seed,
+                                        limits=limits)
+                passed, text = report.passed, _render_scenario(report, args, limits)
+        except SimfuturesError as exc:
+            print(f"simfutures check: error: {exc}", file=sys.stderr, flush=True)
+            refused += 1
+            continue
         failed += not passed
         print(text, end="", flush=True)
-    return failed
+    return failed, refused
 
 
 def _render_scenario(report: CheckReport, args: argparse.Namespace,

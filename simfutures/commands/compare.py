@@ -15,7 +15,8 @@ from simfutures.trace.compare import CompareError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("program", help="a Python script or a scenario .yaml file")
+    parser.add_argument("program", nargs="?",
+                        help="a Python script (scenario files cannot run for real)")
     parser.add_argument("args", nargs="*", help="arguments for the script (after --)")
     parser.add_argument("--real-runs", type=non_negative_int, default=5, metavar="N",
                         help="real runs (default %(default)s)")

@@ -3,38 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 
-from simfutures.sim.chooser import Schedule, ScheduleError
+from simfutures.commands.numbers import non_negative_int, positive_float, positive_int
 from simfutures.sim.scheduler import Limits
 
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
-    return value
-
-
-def positive_int(text: str) -> int:
-    value = non_negative_int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("expected a number >= 1, got 0")
-    return value
-
-
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
-    return value
+__all__ = ["add_limit_options", "limits_from", "non_negative_int", "positive_float",
+           "positive_int"]
 
 
 def add_preempt_option(parser: argparse.ArgumentParser) -> None:
@@ -63,16 +37,3 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
 def limits_from(args: argparse.Namespace) -> Limits:
     return Limits(max_steps=args.max_steps, max_virtual_time=args.max_time,
                   watchdog_seconds=args.watchdog)
-
-
-def load_schedule(path: str) -> Schedule:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScheduleError(f"{path}: no such schedule file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ScheduleError(f"{path}: not a schedule file: {exc}") from None
-    try:
-        return Schedule.from_json(data)
-    except ScheduleError as exc:
-        raise ScheduleError(f"{path}: {exc}") from None

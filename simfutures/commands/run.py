@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-from pathlib import Path
 
+from simfutures.commands import schedule_file
 from simfutures.commands.options import (
     add_limit_options,
     add_preempt_option,
     limits_from,
-    load_schedule,
     non_negative_int,
 )
 from simfutures.explore.races import prepare
-from simfutures.program import EXIT_STOPPED, load_program
-from simfutures.sim.chooser import ReplayChooser, chooser_for_seed
+from simfutures.explore.replay import GuardedReplay
+from simfutures.program import EXIT_STOPPED, ProgramError, load_program
+from simfutures.sim.chooser import ScheduleError, chooser_for_seed
 from simfutures.sim.watchdog import WATCHDOG
 from simfutures.trace.timeline import TimelineRecorder
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("program", help="a Python script or a scenario .yaml file")
+    parser.add_argument("program", nargs="?", help="a Python script or a scenario .yaml file")
     parser.add_argument("args", nargs="*", help="arguments for the script (after --)")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--seed", type=non_negative_int, default=None,
@@ -48,17 +47,27 @@ def _hard_exit(error: BaseException | None) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    loaded = load_program(args.program, args.args)
+    if args.args and getattr(loaded, "scenario", None) is not None:
+        raise ProgramError(f"{args.program}: a scenario file takes no arguments "
+                           f"(got {' '.join(args.args)})")
+    if args.save_schedule:
+        schedule_file.check_writable(args.save_schedule)
     # The same race policy explore's runs had, learnt the same way: a seed or a
     # schedule replays exactly.
-    program = prepare(load_program(args.program, args.args), args.preempt)
+    program = prepare(loaded, args.preempt)
+    replay = None
     if args.schedule:
-        chooser = ReplayChooser(load_schedule(args.schedule))
+        schedule, note = schedule_file.load_for(args.schedule, program.path)
+        if note:
+            print(note, file=sys.stderr)
+        chooser = replay = GuardedReplay(schedule)
     else:
         chooser = chooser_for_seed(args.seed or 0)
     observers = []
     timeline = None
     if args.timeline or program_wants_timeline(program):
-        timeline = TimelineRecorder()
+        timeline = getattr(program, "timeline_recorder", TimelineRecorder)()
         observers.append(timeline)
     trace = None
     if args.trace:
@@ -71,13 +80,18 @@ def main(args: argparse.Namespace) -> int:
     outcome = program.run(chooser, limits=limits_from(args), observers=observers,
                           capture=False)
     sys.stdout.flush()
-    if timeline is not None:
-        print(timeline.render(), end="", file=sys.stderr if not
-              program_wants_timeline(program) else sys.stdout)
+    if replay is not None and replay.divergence is not None:
+        # The program's output so far is shown; the run itself proves nothing.
+        raise ScheduleError(f"{args.schedule}: {replay.divergence}")
+    if timeline is not None and program_wants_timeline(program):
+        # A scenario prints nothing itself: its run, in its own words, is the output.
+        print(program.render_run(timeline, outcome), end="")
+    elif timeline is not None:
+        print(timeline.render(), end="", file=sys.stderr)
     if trace is not None:
         trace.write(args.trace)
     if args.save_schedule:
-        Path(args.save_schedule).write_text(json.dumps(outcome.schedule.to_json()) + "\n")
+        schedule_file.save(args.save_schedule, outcome.schedule, program.path)
     if outcome.exit_code == EXIT_STOPPED and outcome.report:
         print(outcome.report, file=sys.stderr)
     return outcome.exit_code

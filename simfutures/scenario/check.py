@@ -58,21 +58,24 @@ def check_scenario(
     import traceback
 
     from simfutures.program import one_line
-    from simfutures.scenario.runner import run_scenario
+    from simfutures.scenario.program import run_with_progress
+    from simfutures.scenario.time_limit import check_time_limit
     from simfutures.sim.chooser import chooser_for_seed
-    from simfutures.sim.simulate import run
+    from simfutures.sim.scheduler import Limits
 
     if runs < 1:
         raise ValueError("runs must be at least 1")
+    # Before any run: a scenario that cannot end in time is an error in the file.
+    check_time_limit(scenario, (limits or Limits()).max_virtual_time)
     observations: list[Observation] = []
     labels: list[str] = []
     failures: list[RunFailure] = []
     for seed in range(first_seed, first_seed + runs):
         # Task output is part of the observation, not of the checker's output.
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            result = run(run_scenario, (scenario,), chooser=chooser_for_seed(seed), limits=limits)
+            result, stop_report = run_with_progress(scenario, chooser_for_seed(seed), limits)
         if result.stopped is not None:
-            failures.append(RunFailure(seed, result.stopped.summary, result.stopped.report()))
+            failures.append(RunFailure(seed, result.stopped.summary, stop_report))
         elif result.exception is not None:
             text = "".join(traceback.format_exception(result.exception))
             failures.append(RunFailure(seed, one_line(result.exception), text))

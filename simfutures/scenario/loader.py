@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-from simfutures.scenario import checks, vocabulary
+from simfutures.scenario import checks, marker, vocabulary
 from simfutures.scenario.checks import Fields, fail
 from simfutures.scenario.errors import ScenarioError
 from simfutures.scenario.load_claims import build_claims
@@ -36,20 +36,29 @@ from simfutures.scenario.model import (
 from simfutures.scenario.source import MAX_FILE_BYTES, read_scenario_text
 from simfutures.scenario.tree import YMap, YNode, YScalar, YSeq, parse_tree
 
-_TOP_KEYS = ("name", "description", "executor", "tasks", "steps", "expect")
+_TOP_KEYS = ("name", "description", "executor", "tasks", "steps", "expect", marker.KEY)
 _EXECUTOR_KEYS = ("kind", "max_workers", "initializer", "max_tasks_per_child")
 _TASK_KEYS = ("duration", "returns", "raises", "prints", "kill_self", "wait_event")
 _INITIALIZER_KEYS = ("duration", "prints", "raises")
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """Read and check the scenario file at ``path``; raise ScenarioError if unusable."""
+    """Read and check the scenario file at ``path``; raise ScenarioError if unusable.
+
+    A file must declare itself with a top-level ``simfutures: 1`` (see marker.py);
+    without it, NotAScenarioError (a ScenarioError).
+    """
     shown, text = read_scenario_text(path)
-    return parse_scenario(text, shown)
+    return parse_scenario(text, shown, require_marker=True)
 
 
-def parse_scenario(text: str, path: str = "<string>") -> Scenario:
-    """Check scenario ``text``; ``path`` is only used in error messages and locations."""
+def parse_scenario(text: str, path: str = "<string>", *, require_marker: bool = False
+                   ) -> Scenario:
+    """Check scenario ``text``; ``path`` is only used in error messages and locations.
+
+    Text handed over directly needs no ``simfutures: 1`` line (the caller has
+    said what it is); if it has one, its version is checked all the same.
+    """
     if not isinstance(text, str):
         raise TypeError(f"parse_scenario() takes text (str), not {type(text).__name__}")
     # The char count is a lower bound on the UTF-8 size: cheap and sufficient.
@@ -59,20 +68,25 @@ def parse_scenario(text: str, path: str = "<string>") -> Scenario:
         )
     root = parse_tree(text, path)
     if root is None:
+        if require_marker:
+            raise marker.missing_marker(path)
         raise ScenarioError(
             "the file is empty; a scenario needs at least 'name:' and 'executor:'", path, 1, 1
         )
-    return _scenario(root, path)
+    return _scenario(root, path, require_marker)
 
 
-def _scenario(root: YNode, path: str) -> Scenario:
+def _scenario(root: YNode, path: str, require_marker: bool) -> Scenario:
     if not isinstance(root, YMap):
+        if require_marker:
+            raise marker.missing_marker(path, root.loc.line, root.loc.column)
         shape = "a list" if isinstance(root, YSeq) else checks.describe(root)
         raise fail(
             root,
             f"the top level of a scenario must be a mapping with keys like 'name:' and "
             f"'executor:', but this file is {shape}",
         )
+    _check_marker(root, path, require_marker)
     fields = Fields(root, "the scenario", _TOP_KEYS, required=("name", "executor"))
     name = checks.text(fields.require("name"), "name")
     if not name.strip():
@@ -98,6 +112,21 @@ def _scenario(root: YNode, path: str) -> Scenario:
         path=path,
         loc=root.loc,
     )
+
+
+def _check_marker(root: YMap, path: str, required: bool) -> None:
+    # Before any other key is judged: a file of another tool gets one clear
+    # message, not "unknown key" about its own keys.
+    for key, value in root.entries:
+        if key.value == marker.KEY:
+            if not (isinstance(value, YScalar) and type(value.value) is int
+                    and value.value == marker.VERSION):
+                raise fail(value, f"'{marker.KEY}:' gives the scenario format version; this "
+                           f"simfutures reads version {marker.VERSION} ('{marker.LINE}'), "
+                           f"got {checks.describe(value)}")
+            return
+    if required:
+        raise marker.missing_marker(path, root.loc.line, root.loc.column)
 
 
 def _executor(node: YNode) -> ExecutorSpec:

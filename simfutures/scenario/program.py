@@ -2,7 +2,9 @@
 ``explore`` and ``check`` execute when given a ``.yaml`` file.
 
 Loading happens once, in the constructor, so an unusable file is a
-ScenarioError (exit code 2 at the CLI) before any run starts.
+ScenarioError (exit code 2 at the CLI) before any run starts; so is a duration
+that cannot end within the run's ``--max-time`` (checked before the first run
+under each limit).
 """
 
 from __future__ import annotations
@@ -18,10 +20,43 @@ from pathlib import Path
 from simfutures import events
 from simfutures.program import EXIT_STOPPED, Outcome, one_line
 from simfutures.scenario.loader import load_scenario
+from simfutures.scenario.model import Scenario
+from simfutures.scenario.progress import Progress, describe_stop
 from simfutures.scenario.runner import run_scenario
+from simfutures.scenario.time_limit import check_time_limit
+from simfutures.scenario.timeline import ScenarioTimeline, describe_steps
 from simfutures.sim.chooser import Chooser
 from simfutures.sim.scheduler import Limits
+from simfutures.sim.simulate import RunResult
 from simfutures.sim.simulate import run as run_simulation
+
+
+def run_with_progress(
+    scenario: Scenario,
+    chooser: Chooser,
+    limits: Limits | None = None,
+    observers: Iterable[Callable[[events.Event], None]] = (),
+) -> tuple[RunResult, str | None]:
+    """One simulated run: its result and, if the simulator stopped it, the stop
+    report pointing at the scenario's steps and tasks."""
+    check_time_limit(scenario, (limits or Limits()).max_virtual_time)
+    progress = Progress()
+    result = run_simulation(run_scenario, (scenario,), {"progress": progress},
+                            chooser=chooser, limits=limits, observers=observers)
+    report = None
+    if result.stopped is not None:
+        report = describe_stop(result.stopped.summary, result.stopped.threads, scenario,
+                               progress)
+    return result, report
+
+
+def run_observed(
+    scenario: Scenario, chooser: Chooser, limits: Limits | None = None
+) -> tuple[RunResult, ScenarioTimeline, str | None]:
+    """A run with a scenario timeline recorded (``observation`` is left to the caller)."""
+    timeline = ScenarioTimeline(scenario)
+    result, report = run_with_progress(scenario, chooser, limits, [timeline])
+    return result, timeline, report
 
 
 class ScenarioProgram:
@@ -36,6 +71,18 @@ class ScenarioProgram:
 
     def replay_command(self, option: str) -> str:
         return f"simfutures run {self.path} {option}"
+
+    def timeline_recorder(self) -> ScenarioTimeline:
+        return ScenarioTimeline(self.scenario)
+
+    def render_run(self, timeline: ScenarioTimeline, outcome: Outcome) -> str:
+        """What ``simfutures run FILE.yaml`` shows: the events in the scenario's
+        names, then each step with what it gave."""
+        timeline.observation = outcome.detail
+        text = timeline.render()
+        if outcome.detail is not None:
+            text += describe_steps(self.scenario, outcome.detail)
+        return text
 
     def run(
         self,
@@ -52,10 +99,8 @@ class ScenarioProgram:
             if capture:
                 stack.enter_context(contextlib.redirect_stdout(out))
                 stack.enter_context(contextlib.redirect_stderr(err))
-            result = run_simulation(
-                run_scenario, (self.scenario,), chooser=chooser, limits=limits,
-                observers=observers,
-            )
+            result, stop_report = run_with_progress(self.scenario, chooser, limits,
+                                                    observers)
             report = None
             if result.exception is not None:
                 # run_scenario records the API's exceptions itself; one escaping
@@ -64,7 +109,7 @@ class ScenarioProgram:
                 print(report, end="", file=sys.stderr)
         if result.stopped is not None:
             error: str | None = result.stopped.summary
-            report = result.stopped.report()
+            report = stop_report
             code = EXIT_STOPPED
         elif result.exception is not None:
             error, code = one_line(result.exception), 1

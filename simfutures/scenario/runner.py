@@ -15,6 +15,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import attrs
+
 from simfutures.scenario.model import (
     AsCompletedStep,
     CancelStep,
@@ -37,17 +39,22 @@ from simfutures.scenario.observation import (
     Raised,
     StepRecord,
 )
+from simfutures.scenario.progress import Progress
 from simfutures.scenario.tasks import InitializerRunner, TaskReport, TaskRunner, report_of
 from simfutures.scenario.values import FrozenMap, freeze, thaw
 
 
-def run_scenario(scenario: Scenario) -> Observation:
-    """Execute ``scenario``'s steps once and return what was observed."""
-    return _Run(scenario).run()
+def run_scenario(scenario: Scenario, progress: Progress | None = None) -> Observation:
+    """Execute ``scenario``'s steps once and return what was observed.
+
+    ``progress``, if given, is kept up to date with the step being performed
+    and the tasks running (for reports of runs that do not finish).
+    """
+    return _Run(scenario, progress).run()
 
 
 class _Run:
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, progress: Progress | None = None) -> None:
         import concurrent.futures
         import threading
         import time
@@ -59,8 +66,15 @@ class _Run:
         self.events = {
             t.wait_event: threading.Event() for t in scenario.tasks if t.wait_event is not None
         }
-        shared = self.events if scenario.executor.kind == "thread" else None
-        self.runners = {t.name: TaskRunner(t, shared) for t in scenario.tasks}
+        self.progress = progress
+        threads = scenario.executor.kind == "thread"
+        if progress is not None:
+            progress.main_thread = threading.current_thread().name
+        shared = self.events if threads else None
+        self.runners = {
+            t.name: TaskRunner(t, shared, progress=progress if threads else None)
+            for t in scenario.tasks
+        }
         self.futures: dict[str, Any] = {}
         self.rejected: dict[str, Raised] = {}
         self.submitted_at: dict[str, float] = {}
@@ -87,6 +101,8 @@ class _Run:
     def run(self) -> Observation:
         try:
             for index, step in enumerate(self.scenario.steps):
+                if self.progress is not None:
+                    self.progress.step = index
                 outcome, yielded = self._do(step)
                 self.steps.append(
                     StepRecord(
@@ -99,6 +115,8 @@ class _Run:
                     )
                 )
             states = {name: self._state(name) for name in self.scenario.handles}
+            if self.progress is not None:
+                self.progress.step, self.progress.finishing = None, True
         except Exception:
             self._release()
             raise
@@ -136,7 +154,8 @@ class _Run:
     def _submit(self, step: SubmitStep, yielded: list) -> None:
         self.submitted_at[step.handle] = self.now()
         try:
-            future = self.executor.submit(self.runners[step.task], *thaw(step.args))
+            runner = attrs.evolve(self.runners[step.task], handle=step.handle)
+            future = self.executor.submit(runner, *thaw(step.args))
         except Exception as exc:
             self.rejected[step.handle] = Raised.of(exc)
             raise

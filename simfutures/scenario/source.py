@@ -46,6 +46,16 @@ def read_scenario_text(path: str | os.PathLike[str]) -> tuple[str, str]:
     return shown, decode_scenario_bytes(data, shown)
 
 
+def source_line(path: str, line: int) -> str | None:
+    """Line ``line`` (1-based) of the file, to show a step or claim as it was written."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            lines = f.read(MAX_FILE_BYTES).splitlines()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    return lines[line - 1].rstrip() if 0 < line <= len(lines) else None
+
+
 def decode_scenario_bytes(data: bytes, path: str) -> str:
     """Decode UTF-8 (an optional BOM is dropped); reject binary data."""
     nul = data.find(b"\x00")

@@ -52,22 +52,44 @@ def report_of(obj: object) -> TaskReport | None:
 class TaskRunner:
     """One task kind, callable as ``runner(*args)``.
 
-    ``events`` is only set for thread executors (an Event cannot be pickled
-    into a process); it takes no part in equality or hashing.
+    ``events`` and ``progress`` are only set for thread executors (neither
+    can be pickled into a process usefully); they take no part in equality or
+    hashing. ``handle`` is the name a ``submit`` step gives the call.
     """
 
     spec: TaskSpec
     events: dict[str, Any] | None = attrs.field(default=None, eq=False)
+    handle: str | None = None
+    progress: Any = attrs.field(default=None, eq=False)  # scenario.progress.Progress
 
     def __getattr__(self, name: str) -> Any:
         # Events name a submitted callable by its __qualname__; instances have
         # none, so without this every timeline line would say "TaskRunner".
+        # A submitted call is named by its handle: the user's name for it.
         # (Only reached for attributes not found normally.)
         if name == "__qualname__":
-            return self.spec.name
+            return self.handle or self.spec.name
         raise AttributeError(name)
 
     def __call__(self, *args: Any) -> TaskReport:
+        progress = self.progress
+        if progress is None:
+            return self._run(args)
+        import threading
+
+        thread = threading.current_thread().name
+        progress.tasks[thread] = (self.spec.name, self.handle)
+        # Not in a `finally`: a run the simulator stops unwinds this frame, and
+        # the stop report is written after that; it must still see the task.
+        try:
+            report = self._run(args)
+        except Exception:
+            del progress.tasks[thread]
+            raise
+        del progress.tasks[thread]
+        return report
+
+    def _run(self, args: tuple) -> TaskReport:
         import os
         import signal
         import time
