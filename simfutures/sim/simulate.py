@@ -18,6 +18,7 @@ from simfutures.sim.chooser import (
     Schedule,
     chooser_for_seed,
 )
+from simfutures.sim.hard_exit import ProgramExit, exit_status
 from simfutures.sim.patch import patched
 from simfutures.sim.runtime import SIM_RUNTIME
 from simfutures.sim.scheduler import Limits, Scheduler, SimulationAborted, SimulationStopped
@@ -99,6 +100,9 @@ def run(fn: Callable[..., Any], args: tuple = (), kwargs: dict | None = None, *,
         SIM_RUNTIME.sched = None
     if sched.chooser_error is not None:
         raise sched.chooser_error
+    status = exit_status(sched)
+    if status is not None and sched.stop_error is None:
+        outcome["exception"] = ProgramExit(status)
     return RunResult(outcome["value"], outcome["exception"], sched.stop_error,
                      recorder.schedule(), sched.steps, sched.now)
 
