@@ -19,6 +19,7 @@ from simfutures.sim.chooser import (
     chooser_for_seed,
 )
 from simfutures.sim.hard_exit import ProgramExit, exit_status
+from simfutures.sim.line_budget import LineBudget
 from simfutures.sim.patch import patched
 from simfutures.sim.runtime import SIM_RUNTIME
 from simfutures.sim.scheduler import Limits, Scheduler, SimulationAborted, SimulationStopped
@@ -85,9 +86,14 @@ def run(fn: Callable[..., Any], args: tuple = (), kwargs: dict | None = None, *,
         try:
             rng = random.Random(sched.random_seed())
             WATCHDOG.watch(sched, sched.limits.watchdog_seconds)
+            budget = LineBudget(sched)  # chains to whatever tracer is installed by now
             try:
                 with patched(WORLD, rng):
-                    sched.run(main)
+                    budget.install()
+                    try:
+                        sched.run(main)
+                    finally:
+                        budget.uninstall()
             finally:
                 WATCHDOG.unwatch()
         finally:
