@@ -41,6 +41,24 @@ def test_each_outcome_replays_from_its_handle(strategy, program):
         assert replayed.returncode == outcome["exit_code"], argv
 
 
+def test_non_default_options_are_part_of_the_handle():
+    explored = _cli("explore", "tests/races/cancel_race.py", "--depth", "2", "--max-steps",
+                    "5000", "--runs", "30", "--json", "--workers", "1")
+    report = json.loads(explored.stdout)
+    for outcome in report["outcomes"]:
+        argv = outcome["replay"]
+        assert argv[3:] == ["--depth", "2", "--seed", str(outcome["seeds"][0]),
+                            "--max-steps", "5000"]
+        replayed = _cli(*argv[1:])
+        assert (replayed.stdout, replayed.returncode) == (outcome["stdout"],
+                                                          outcome["exit_code"])
+
+
+def test_run_refuses_a_depth_below_one():
+    done = _cli("run", "tests/races/lost_update.py", "--depth", "0", "--seed", "3")
+    assert done.returncode == 2 and "--depth: expected a number >= 1" in done.stderr
+
+
 def test_run_seed_with_default_options_is_explores_run_with_default_options():
     explored = _cli("explore", "tests/races/torn_progress.py", "--runs", "40", "--json",
                     "--workers", "1")

@@ -67,6 +67,16 @@ def decode_choices(text: str) -> list[int]:
     return indices
 
 
+def _depth(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
 def seeded_chooser(strategy: str, seed: int, depth: int, program: object,
                    limits: Limits | None) -> Chooser:
     """The chooser of run ``seed`` of ``strategy``: what explore runs under that seed."""
@@ -143,6 +153,6 @@ def add_run_options(parser: argparse.ArgumentParser,
                         help="what --seed means: run N of this exploration strategy, as "
                         "explore runs it (default %(default)s, as explore's; seed 0 is the "
                         "natural order under either)")
-    parser.add_argument("--depth", type=int, default=DEFAULT_DEPTH,
+    parser.add_argument("--depth", type=_depth, default=DEFAULT_DEPTH,
                         help="pct: bug depth aimed at, as explore's --depth "
                         "(default %(default)s)")
