@@ -1,16 +1,26 @@
 """A chooser whose decisions Hypothesis draws, one at a time, as the simulation asks.
 
 A run's schedule is a sequence of primitive choices, and so is a Hypothesis
-test case.  The draws describe only the switches: "another switch?" (a
-boolean), how many natural decisions come before it (a small integer, with
-an escape to a long gap), and, among more than two options, which other one
-(a byte).  Hypothesis shrinks toward shorter choice sequences first, then
-toward smaller values, so this makes "fewer switches" its first goal: a
-failing interleaving shrinks to the natural order plus the fewest switches
-that still fail, placed as early as they can be.  (Drawing every decision as
-``integers(0, n - 1)`` left the lost-update counter at five or six switches:
-there, dropping a switch is no shorter than keeping it.)  The program's
-random seed (kind "random") is one integer, shrinking toward 0.
+test case.  Two ways to draw it:
+
+* per decision (the default): each decision is ``integers(0, n - 1)``, 0
+  being the natural choice.  Generation finds races fast; shrinking moves
+  toward the natural order but can stop at several switches (five or six
+  for the lost-update counter, whose minimum is two): lowering one index
+  changes which thread runs rather than removing a switch, and the
+  sequence gets no shorter.
+* switches only (``fewest_switches=True``): the draws describe the switches
+  alone: "another switch?" (a boolean), how many natural decisions come
+  first (a small integer, with an escape to a long gap) and, among more
+  than two options, which other one (a byte).  Hypothesis shrinks toward
+  shorter choice sequences first, so a failing interleaving shrinks to the
+  natural order plus the fewest switches that still fail (two for the
+  counter).  The price: a switch is placed at random among a few positions
+  rather than tried at every decision, so finding a race takes more
+  examples (a two-task counter: 4-20 examples per decision; here found within
+  200 examples for 5 Hypothesis seeds in 10).
+
+The program's random seed (kind "random") is one integer, shrinking toward 0.
 
 The choices are drawn lazily because the number of options at a decision is
 only known when the program reaches it.  That has one awkward consequence:
@@ -88,7 +98,7 @@ def _options(n: int) -> st.SearchStrategy[int]:
 
 
 _MORE = st.booleans()  # another switch? (False: the rest of the run is natural)
-_GAP_ESCAPE = 15
+_GAP_ESCAPE = 15  # one draw reaches a switch 14 decisions away
 _GAP = st.integers(0, _GAP_ESCAPE)  # natural decisions before the switch...
 _LONG_GAP = st.integers(0, 2000)  # ...plus this many if the gap drew _GAP_ESCAPE
 _WHICH = st.binary(min_size=1, max_size=1)  # which other option, among more than two
@@ -109,13 +119,15 @@ class DrawnSchedule:
     explores_races = True
 
     def __init__(self, draw: Callable[[st.SearchStrategy[int]], int], data: Any, *,
-                 max_choices: int, max_switches: int | None) -> None:
+                 max_choices: int, max_switches: int | None,
+                 fewest_switches: bool = False) -> None:
         self._draw = draw
         self._data = data
         self.max_choices = max_choices
         self.max_switches = max_switches
         self._choices: list[Choice] = []
         self._switches = 0
+        self.fewest_switches = fewest_switches
         self._gap: int | None = None  # natural decisions left before the next switch
         self._no_more = False  # drew "no more switches"
         # Set when Hypothesis stops the test case mid-run (its choice budget
@@ -154,7 +166,7 @@ class DrawnSchedule:
         return index
 
     def _draw_index(self, n: int, kind: str) -> int:
-        if kind == "random":
+        if kind == "random" or not self.fewest_switches:
             return self._draw(_options(n))
         if n < 2:
             return 0
@@ -238,6 +250,13 @@ class DrawnSchedule:
         position = getattr(self._data, "index", None)
         if not final or not isinstance(prefix, Sequence) or not isinstance(position, int):
             return None
+        if not self.fewest_switches:
+            predicted = []
+            for value in prefix[position:]:
+                if type(value) is not int:
+                    break
+                predicted.append(value)
+            return predicted
         return _decode(prefix[position:])
 
     def report_if_misprinted(self) -> None:
@@ -280,11 +299,11 @@ def _decode(values: Sequence[object]) -> list[int]:
 
 
 def draw_schedule(draw: Callable[[st.SearchStrategy[int]], int], *, max_choices: int,
-                  max_switches: int | None) -> DrawnSchedule:
+                  max_switches: int | None, fewest_switches: bool = False) -> DrawnSchedule:
     """The body of the ``schedules()`` composite strategy."""
     build = current_build_context()
     schedule = DrawnSchedule(draw, build.data, max_choices=max_choices,
-                             max_switches=max_switches)
+                             max_switches=max_switches, fewest_switches=fewest_switches)
     if build.is_final:
         cleanup(schedule.report_if_misprinted)
     return schedule
