@@ -320,7 +320,7 @@ def test_same_seed_reproduces_across_processes():
         drawn = []
 
         @seed(20240611)
-        @settings(database=None, max_examples=25)
+        @settings(database=None, max_examples=25, deadline=None)
         @given(schedule=schedules())
         def test(schedule):
             drawn.append([run(mapped, chooser=schedule).value[1], schedule.indices()])
