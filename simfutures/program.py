@@ -21,6 +21,7 @@ import attrs
 
 from simfutures import events
 from simfutures.errors import SimfuturesError
+from simfutures.isolation import ProcessState
 from simfutures.sim.chooser import Chooser, Schedule
 from simfutures.sim.runtime import SIM_RUNTIME
 from simfutures.sim.scheduler import Limits
@@ -179,8 +180,13 @@ class ScriptProgram:
         # Observed runs also report printed lines as Output events (timelines show them).
         tap = tap_stdout(SIM_RUNTIME) if observers else contextlib.nullcontext()
         with _Capture(capture) as captured, tap:
-            result = run_simulation(self._main, chooser=chooser, limits=limits,
-                                    observers=observers)
+            # Each run starts from the state the first one did (see isolation).
+            state = ProcessState.capture()
+            try:
+                result = run_simulation(self._main, chooser=chooser, limits=limits,
+                                        observers=observers)
+            finally:
+                state.restore()
             report = None
             if result.exception is not None and not isinstance(result.exception, SystemExit):
                 report = user_traceback(result.exception)

@@ -41,14 +41,18 @@ class StrategyArgumentError(SimfuturesError, ValueError):
     """A strategy was called with an argument it cannot use."""
 
 
-def schedules(*, max_choices: int = DEFAULT_MAX_CHOICES,
-              max_switches: int | None = None) -> st.SearchStrategy[DrawnSchedule]:
+def schedules(*, max_choices: int = DEFAULT_MAX_CHOICES, max_switches: int | None = None,
+              fewest_switches: bool = False) -> st.SearchStrategy[DrawnSchedule]:
     """A strategy for schedules to pass as ``simulate(fn, schedule=...)``.
 
     ``max_choices`` bounds how many decisions are drawn from Hypothesis; every
     decision after that is the natural one (as when a replayed schedule ends).
     ``max_switches`` (optional) bounds the non-natural thread choices; once
     that many were drawn, the rest of the run is natural.
+
+    ``fewest_switches=True`` draws only the switches away from the natural
+    order, so a failure shrinks to the fewest switches that still fail it; it
+    needs more examples to find one (see ``simfutures.sim.hypothesis_chooser``).
 
     A drawn schedule only works inside the ``@given`` test that drew it.
     """
@@ -59,6 +63,8 @@ def schedules(*, max_choices: int = DEFAULT_MAX_CHOICES,
     bounds = {"max_choices": max_choices} if max_choices != DEFAULT_MAX_CHOICES else {}
     if max_switches is not None:
         bounds["max_switches"] = max_switches
+    if fewest_switches:
+        bounds["fewest_switches"] = True
     return _schedules(**bounds)
 
 
@@ -73,8 +79,9 @@ def _check_count(name: str, value: object, limit: int | None) -> None:
 
 
 def _draw(draw: st.DrawFn, *, max_choices: int = DEFAULT_MAX_CHOICES,
-          max_switches: int | None = None) -> DrawnSchedule:
-    return draw_schedule(draw, max_choices=max_choices, max_switches=max_switches)
+          max_switches: int | None = None, fewest_switches: bool = False) -> DrawnSchedule:
+    return draw_schedule(draw, max_choices=max_choices, max_switches=max_switches,
+                         fewest_switches=fewest_switches)
 
 
 # Named so that the strategy's repr (in Hypothesis's messages) reads schedules(...).

@@ -88,7 +88,7 @@ def test_refuted_always_claim_names_line_seed_replay_and_timeline(tmp_path):
                             "cancelled returned false")
     assert f"{ALWAYS_LINE} |   - always: {{returns: {{of: cancelled, equals: true}}}}" in block
     assert f"refuted by seed {seed} (tried seeds 0..49)" in block
-    assert f"replay: simfutures run {path} --seed {seed} --timeline" in block
+    assert f"replay: simfutures run {path} --strategy random --seed {seed} --timeline" in block
     assert "did not show this again" not in block
     # The timeline is the refuting run's: b started although the cancel came.
     assert re.search(r"ThreadPoolExecutor-0_0\s+start b", block)
@@ -101,7 +101,7 @@ def test_timeline_is_what_the_replay_command_shows(tmp_path, capsys):
     seed = first_refuting_seed(path, 1, 50)
     block = block_of(out, ALWAYS_LINE)
     shown = block.split(f"timeline of seed {seed}:\n", 1)[1]
-    assert main(["run", path, "--seed", str(seed), "--timeline"]) == 0
+    assert main(["run", path, "--strategy", "random", "--seed", str(seed), "--timeline"]) == 0
     replayed = capsys.readouterr().out
     # The block indents the timeline and the steps by two levels of four spaces.
     assert "".join(line[8:] for line in shown.splitlines(True)).rstrip("\n") == \
@@ -115,7 +115,7 @@ def test_refuted_never_claim_and_unseen_sometimes_claim(tmp_path):
     never = block_of(out, NEVER_LINE)
     seed = first_refuting_seed(path, 3, 30)
     assert f"refuted by seed {seed} " in never
-    assert f"--seed {seed} --timeline" in never
+    assert f"--strategy random --seed {seed} --timeline" in never
     unseen = block_of(out, UNSEEN_LINE)
     assert unseen.startswith(f"{path}:{UNSEEN_LINE}:5: sometimes claim FAILS: "
                              "not seen in any of 30 runs")
@@ -164,7 +164,7 @@ expect:
     code, out, _ = check(path, "--runs", "13")
     assert code == 1
     assert f"{path}: seed 0: the run failed: deadlock" in out
-    assert f"replay: simfutures run {path} --seed 0 --timeline" in out
+    assert f"replay: simfutures run {path} --strategy random --seed 0 --timeline" in out
     assert "MainThread: Event.wait()" in out
     assert "cancel b" in out  # the timeline of seed 0
     assert "1 claim not judged over 13 runs (seeds 0..12), 13 runs failed" in out
@@ -225,7 +225,7 @@ def test_script_first_failing_seed_error_report_and_replay(tmp_path):
                           f"{seed} runs passed before it\n")
     assert "error report:" in out
     assert 'line 7, in <module>' in out and "AssertionError: [False, True]" in out
-    assert f"replay: simfutures run {path} --seed {seed} --timeline" in out
+    assert f"replay: simfutures run {path} --strategy random --seed {seed} --timeline" in out
     assert re.search(r"ThreadPoolExecutor-0_\d\s+print: b", out)
 
 

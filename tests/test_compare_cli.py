@@ -30,8 +30,8 @@ def test_matching_worlds_exit_0_and_name_a_seed() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "verdict: OK" in done.stdout
     assert "in process PID1" in done.stdout  # pids normalised by first appearance
-    assert "replay: simfutures run examples/seeds/futures_process_pool_map.py --seed" \
-        in done.stdout
+    assert ("replay: simfutures run examples/seeds/futures_process_pool_map.py --strategy "
+            "random --seed") in done.stdout
 
 
 def test_output_that_depends_on_the_clock_is_a_mismatch_with_a_note(tmp_path: Path) -> None:

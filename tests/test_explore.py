@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from simfutures.explore import exhaustive
+from simfutures.explore.handles import Replayer
 from simfutures.explore.interleaving import replay
 from simfutures.explore.outcomes import Tally, key_of, mask_addresses
 from simfutures.explore.pct import PCTChooser
@@ -34,8 +35,8 @@ def script(tmp_path: Path, source: str, name: str = "prog.py") -> ScriptProgram:
 
 
 def context(program: ScriptProgram) -> ReportContext:
-    return ReportContext(program=program.path.name, replay=program.replay_command,
-                         seed_option=lambda seed: f"--seed {seed}")
+    return ReportContext(program=program.path.name,
+                         replayer=Replayer(program.path.name, strategy="random"))
 
 
 TWO_PRINTERS = """
@@ -305,12 +306,28 @@ def test_workers_give_the_result_of_a_serial_search(strategy, stop):
 
 def test_progress_draws_on_its_stream_and_clears_it():
     stream = io.StringIO()
-    progress = Progress(total=10, stream=stream)
+    progress = Progress(total=10, stream=stream, terminal=True)
     progress.update(3, 2, 1, force=True)
     assert "3/10 runs, 2 distinct outcomes, 1 failing" in stream.getvalue()
     progress.close()
     assert stream.getvalue().endswith("\r")
     assert progress_for(10, enabled=False) is None
+
+
+def test_progress_elsewhere_than_a_terminal_is_a_plain_line_now_and_then(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr("simfutures.explore.progress.monotonic", lambda: clock[0])
+    stream = io.StringIO()
+    progress = Progress(total=None, stream=stream, terminal=False)
+    progress.update(1, 1, 0)
+    assert stream.getvalue() == ""  # too soon
+    clock[0] += 6
+    progress.update(500, 2, 1)
+    clock[0] += 1
+    progress.update(600, 2, 1)  # too soon again
+    progress.finish(700)
+    assert stream.getvalue() == ("explore: 500 runs, 2 distinct outcomes, 1 failing, 83 runs/s\n"
+                                 "explore: 700 runs in 7.0 s (100 runs/s)\n")
 
 
 def test_scenario_runs_are_grouped_by_what_they_observed(tmp_path):

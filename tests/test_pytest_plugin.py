@@ -72,7 +72,7 @@ def test_one_item_per_scenario_and_a_failure_report(project):
         # then the failed one explained: source, seed, replay, timeline
         f"    {BAD_CLAIM_LINE} |   - always: {{returns: {{of: cancelled, equals: true}}}}",
         f"    refuted by seed {seed} (tried seeds 0..99)",
-        f"    replay: simfutures run scenarios/bad.yaml --seed {seed} --timeline",
+        f"    replay: simfutures run scenarios/bad.yaml --strategy random --seed {seed} --timeline",
         f"    timeline of seed {seed}:",
         "*0.0000s  MainThread*submit a (task work)",
         "*ThreadPoolExecutor-0_0  start b",
@@ -141,7 +141,8 @@ def test_xdist_runs_scenarios_in_workers(project):
     out = result.stdout.str()
     assert "2 workers [2 items]" in out
     seed = refuting_seed(out)
-    assert f"replay: simfutures run scenarios/bad.yaml --seed {seed} --timeline" in out
+    assert (f"replay: simfutures run scenarios/bad.yaml --strategy random --seed {seed} "
+            "--timeline") in out
 
 
 def test_malformed_scenario_is_a_clean_collection_error(project):

@@ -374,7 +374,7 @@ def test_check_reports_runs_that_deadlock():
     assert not report.passed
     assert [f.seed for f in report.failures] == [0, 1]
     assert "deadlock" in report.failures[0].error
-    assert "replay: simfutures run t.yaml --seed 0" in report.render()
+    assert "replay: simfutures run t.yaml --strategy random --seed 0" in report.render()
 
 
 def test_scenario_program_runs_one_schedule(tmp_path):

@@ -8,6 +8,8 @@ get the simulated ones and all sleeping is virtual.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import io
 import json
 import os
 import random
@@ -18,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import Phase, example, given, settings
+from hypothesis import Phase, example, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.control import current_build_context
 
@@ -31,7 +33,7 @@ from simfutures.properties import (
     assert_sometimes,
 )
 from simfutures.sim import Schedule, SimulationStopped, run, simulate
-from simfutures.sim.chooser import NaturalChooser
+from simfutures.sim.chooser import NaturalChooser, ReplayChooser
 from simfutures.sim.hypothesis_chooser import DrawnSchedule, render_indices, trimmed
 from simfutures.strategies import (
     MAX_CHOICES_LIMIT,
@@ -107,6 +109,63 @@ def test_false_claim_is_refuted_and_shrinks_to_one_decisive_switch():
     assert simulate(tied_tasks, schedule=eval(printed)) == ["b", "a"]
 
 
+def lock_free_counter() -> int:
+    """The lost update of examples/race_lost_update.py: read, print (a scheduling
+    point, as any I/O), write back."""
+    box = {"balance": 0}
+
+    def deposit(amount: int) -> None:
+        current = box["balance"]
+        print("read", current)
+        box["balance"] = current + amount
+
+    with cf.ThreadPoolExecutor(max_workers=2) as pool:
+        pool.submit(deposit, 10)
+        pool.submit(deposit, 20)
+    return box["balance"]
+
+
+def _switches(schedule) -> int:
+    return sum(1 for c in schedule.choices if c.index and c.kind != "random")
+
+
+def _fewest_switches_that_fail(fn, expected, limit: int = 3, length: int = 30) -> int:
+    """By brute force over the first ``length`` decisions."""
+    import itertools
+
+    for count in range(1, limit + 1):
+        for positions in itertools.combinations(range(1, length), count):
+            indices = [0] * length
+            for position in positions:
+                indices[position] = 1
+            with contextlib.redirect_stdout(io.StringIO()):
+                result = run(fn, chooser=ReplayChooser(indices, strict=False))
+            if result.value != expected:
+                return count
+    raise AssertionError("no failing schedule within the limit")
+
+
+@pytest.mark.parametrize("hypothesis_seed", [0, 1, 2])
+def test_fewest_switches_shrinks_the_lock_free_counter_to_its_minimum(hypothesis_seed):
+    fewest = _fewest_switches_that_fail(lock_free_counter, 30)
+    drawn: list[DrawnSchedule] = []
+
+    @seed(hypothesis_seed)
+    @settings(database=None, max_examples=500, deadline=None)
+    @given(schedule=schedules(fewest_switches=True))
+    def counter_is_right(schedule):
+        drawn.append(schedule)
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert simulate(lock_free_counter, schedule=schedule) == 30
+
+    with pytest.raises(AssertionError):
+        counter_is_right()
+    with contextlib.redirect_stdout(io.StringIO()):
+        replayed = run(lock_free_counter, chooser=ReplayChooser(drawn[-1].indices()))
+    assert replayed.value != 30
+    assert _switches(replayed.schedule) == fewest
+
+
 def test_printed_schedule_replays_via_example():
     @QUIET
     @given(schedule=schedules())
@@ -157,7 +216,7 @@ def test_map_order_holds_over_hundreds_of_schedules():
     interleavings = set()
     completion_orders = set()
 
-    @settings(database=None, derandomize=True, max_examples=300)
+    @settings(database=None, derandomize=True, max_examples=300, deadline=None)
     @given(schedule=schedules())
     def map_keeps_input_order(schedule):
         results, finished = simulate(mapped, schedule=schedule)
@@ -261,7 +320,7 @@ def test_same_seed_reproduces_across_processes():
         drawn = []
 
         @seed(20240611)
-        @settings(database=None, max_examples=25)
+        @settings(database=None, max_examples=25, deadline=None)
         @given(schedule=schedules())
         def test(schedule):
             drawn.append([run(mapped, chooser=schedule).value[1], schedule.indices()])
@@ -323,7 +382,7 @@ def test_large_programs_pass_health_checks():
     # keeps Hypothesis's health checks (large_base_example, too_slow) quiet.
     assert len(natural_choices(mapped, 2500, 4).choices) > MAX_CHOICES_LIMIT
 
-    @settings(database=None, derandomize=True, max_examples=10)
+    @settings(database=None, derandomize=True, max_examples=10, deadline=None)
     @given(schedule=schedules())
     def big(schedule):
         assert simulate(mapped, 2500, 4, schedule=schedule)[0] == [x * 10 for x in range(2500)]

@@ -180,7 +180,8 @@ def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 
 def test_run_trace_option_writes_a_valid_trace(tmp_path: Path) -> None:
     out = tmp_path / "race.json"
-    done = _cli("run", "examples/race_lost_update.py", "--seed", "2", "--trace", str(out))
+    done = _cli("run", "examples/race_lost_update.py", "--strategy", "random", "--seed", "2",
+                "--trace", str(out))
     assert done.returncode == 1  # the race is lost under seed 2
     trace = json.loads(out.read_text())
     assert validate(trace) == []

@@ -71,7 +71,9 @@ def seed_span(first_seed: int, runs: int) -> str:
 
 
 def replay_command(path: str | os.PathLike[str], seed: int) -> str:
-    return f"simfutures run {shlex.quote(os.fspath(path))} --seed {seed} --timeline"
+    # check runs random-walk seeds; `run --seed` means explore's default strategy
+    return (f"simfutures run {shlex.quote(os.fspath(path))} --strategy random --seed {seed} "
+            "--timeline")
 
 
 def replay_scenario(

@@ -57,6 +57,7 @@ def main(args: argparse.Namespace) -> int:
                              line_breaks=not args.ignore_line_breaks)
     program = load_program(args.program, args.args)
     replay = getattr(program, "replay_command", None)
-    print(report.render(replay=(lambda seed: replay(f"--seed {seed}")) if replay else None),
-          end="")
+    # compare runs random-walk seeds; `run --seed` alone means explore's default strategy
+    print(report.render(replay=(lambda seed: replay(f"--strategy random --seed {seed}"))
+                        if replay else None), end="")
     return report.exit_code

@@ -18,6 +18,7 @@ from simfutures.commands.options import (
 from simfutures.errors import SimfuturesError
 from simfutures.explore import schedules
 from simfutures.explore.failure import FailureOptions, analyse_failure, replay_saved
+from simfutures.explore.handles import Replayer
 from simfutures.explore.parallel import default_workers
 from simfutures.explore.progress import progress_for
 from simfutures.explore.races import prepare
@@ -27,9 +28,6 @@ from simfutures.explore.shrink import DEFAULT_BUDGET
 from simfutures.explore.strategies import DEFAULT_STRATEGY, STRATEGIES
 from simfutures.program import load_program
 from simfutures.sim.watchdog import WATCHDOG
-
-#: At most this many failing outcomes get their example schedule saved (text mode).
-MAX_SAVED_EXAMPLES = 10
 
 
 class ExploreUsageError(SimfuturesError, ValueError):
@@ -55,8 +53,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runs", type=positive_int, default=1000,
                         help="how many schedules to run (default %(default)s)")
     parser.add_argument("--seed-start", type=non_negative_int, default=0,
-                        help="first seed (default 0: the natural order); runs use seeds "
-                        "S, S+1, ...")
+                        help="first seed (default 0); runs use seeds S, S+1, ...; seed 0 is "
+                        "the natural order under every seeded strategy, and run N replays "
+                        "with simfutures run --seed N (same --strategy/--depth); exhaustive "
+                        "search has no seeds (its runs replay with --choices)")
     parser.add_argument("--strategy", choices=STRATEGIES, default=DEFAULT_STRATEGY,
                         help="how schedules are chosen (default %(default)s)")
     parser.add_argument("--depth", type=positive_int, default=3,
@@ -131,6 +131,9 @@ def _check(args: argparse.Namespace) -> None:
     if args.strategy == "exhaustive" and args.shard != (1, 1):
         raise ExploreUsageError("--shard splits seeds; exhaustive search has none "
                                 "(use --workers to spread it over processes)")
+    if args.strategy == "exhaustive" and args.seed_start:
+        raise ExploreUsageError("--seed-start: exhaustive search has no seeds (it always "
+                                "starts from the natural order)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -154,38 +157,28 @@ def main(args: argparse.Namespace) -> int:
                               stop_on_failure=args.stop_on_failure, workers=workers,
                               shard=args.shard, limits=limits, preempt=args.preempt)
         total = len(range(args.shard[0] - 1, args.runs, args.shard[1]))
+        progress = progress_for(total)
         result = search(ProgramSpec(args.program, tuple(args.args)), program, config,
-                        progress_for(total))
-    seeded = result.strategy == "random"
+                        progress)
+        if progress is not None:
+            progress.finish(result.runs)
     strategy_tag = "schedule" if args.schedule else result.strategy
-
-    def seed_option(seed: int) -> str | None:
-        return f"--seed {seed}" if seeded else None
-
+    replayer = Replayer(args.program, tuple(args.args), strategy_tag, args.depth, limits,
+                        args.schedule)
     detail = None
     example_files: dict[int, str] = {}
     if result.first_failure is not None:
         detail = analyse_failure(program, result.first_failure, options,
                                  save_to=args.save_schedule,
                                  default_dir=not args.json, path=path, tag=strategy_tag)
-        if detail.schedule_file and detail.shrunk is None:
-            example_files[result.first_failure.seed] = detail.schedule_file
     if args.save_schedules:
         for group in result.groups:
             target = str(Path(args.save_schedules) / Path(
                 schedules.default_path(path, strategy_tag, group.first)).name)
             schedules.save(target, group.example, path, strategy_tag, group.first)
             example_files[group.first] = target
-    elif not args.json and not seeded:
-        # Without a seed to give, a failing outcome is replayed from its saved schedule.
-        failing = [g for g in result.groups if g.key.failed]
-        for group in failing[:MAX_SAVED_EXAMPLES]:
-            if group.first not in example_files:
-                target = schedules.default_path(path, strategy_tag, group.first)
-                schedules.save(target, group.example, path, strategy_tag, group.first)
-                example_files[group.first] = target
-    ctx = ReportContext(program=args.program, replay=program.replay_command,
-                        seed_option=seed_option, example_files=example_files, failure=detail)
+    ctx = ReportContext(program=args.program, replayer=replayer, example_files=example_files,
+                        failure=detail)
     if args.json:
         sys.stdout.write(dumps(to_json(result, ctx)))
     else:

@@ -32,8 +32,13 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--watchdog", type=positive_float, default=defaults.watchdog_seconds,
                         help="real seconds a thread may run without reaching a scheduling "
                         "point before it is stopped and named (default %(default)s)")
+    parser.add_argument("--max-lines", type=positive_int, default=None,
+                        help="stop a thread that runs this many lines of the program "
+                        "without a scheduling point, naming the line: a busy loop caught "
+                        "deterministically (counting costs 2-3x per run; default: off, "
+                        "the watchdog catches busy loops)")
 
 
 def limits_from(args: argparse.Namespace) -> Limits:
     return Limits(max_steps=args.max_steps, max_virtual_time=args.max_time,
-                  watchdog_seconds=args.watchdog)
+                  watchdog_seconds=args.watchdog, max_lines=args.max_lines)

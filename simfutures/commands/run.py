@@ -13,10 +13,11 @@ from simfutures.commands.options import (
     limits_from,
     non_negative_int,
 )
+from simfutures.explore.handles import add_run_options, seeded_chooser
 from simfutures.explore.races import prepare
 from simfutures.explore.replay import GuardedReplay
 from simfutures.program import EXIT_STOPPED, ProgramError, load_program
-from simfutures.sim.chooser import ScheduleError, chooser_for_seed
+from simfutures.sim.chooser import NaturalChooser, ReplayChooser, ScheduleError
 from simfutures.sim.watchdog import WATCHDOG
 from simfutures.trace.timeline import TimelineRecorder
 
@@ -26,10 +27,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("args", nargs="*", help="arguments for the script (after --)")
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--seed", type=non_negative_int, default=None,
-                       help="the schedule's seed (default 0: the natural order)")
+                       help="run N of the exploration strategy (--strategy), exactly as "
+                       "simfutures explore runs it (default 0: the natural order)")
     which.add_argument("--schedule", metavar="FILE",
                        help="replay a schedule saved with --save-schedule or by explore")
     add_preempt_option(parser)
+    add_run_options(parser, which)
     parser.add_argument("--save-schedule", metavar="FILE",
                         help="write this run's schedule (JSON) for exact replay")
     parser.add_argument("--timeline", action="store_true",
@@ -56,14 +59,19 @@ def main(args: argparse.Namespace) -> int:
     # The same race policy explore's runs had, learnt the same way: a seed or a
     # schedule replays exactly.
     program = prepare(loaded, args.preempt)
+    limits = limits_from(args)
     replay = None
     if args.schedule:
         schedule, note = schedule_file.load_for(args.schedule, program.path)
         if note:
             print(note, file=sys.stderr)
         chooser = replay = GuardedReplay(schedule)
+    elif args.choices is not None:
+        chooser = ReplayChooser(args.choices)
+    elif not args.seed:
+        chooser = NaturalChooser()
     else:
-        chooser = chooser_for_seed(args.seed or 0)
+        chooser = seeded_chooser(args.strategy, args.seed, args.depth, program, limits)
     observers = []
     timeline = None
     if args.timeline or program_wants_timeline(program):
@@ -77,7 +85,7 @@ def main(args: argparse.Namespace) -> int:
         trace = TraceRecorder()
         observers.append(trace)
     WATCHDOG.on_stuck = _hard_exit
-    outcome = program.run(chooser, limits=limits_from(args), observers=observers,
+    outcome = program.run(chooser, limits=limits, observers=observers,
                           capture=False)
     sys.stdout.flush()
     if replay is not None and replay.divergence is not None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import attrs
 
 from simfutures.errors import SimfuturesError
+from simfutures.explore.handles import Replayer
 from simfutures.explore.interleaving import Interleaving
 from simfutures.explore.outcomes import OutcomeGroup
 from simfutures.explore.runner import ExploreResult
@@ -41,10 +42,12 @@ class FailureDetail:
 @attrs.frozen
 class ReportContext:
     program: str  # the program's path as given
-    replay: Callable[[str], str]  # run option -> full `simfutures run` command line
-    seed_option: Callable[[int], str | None]  # seed -> run option that replays it, if any
+    replayer: Replayer  # the `simfutures run` command that replays any run
     example_files: dict[int, str] = attrs.field(factory=dict)  # run id -> saved schedule
     failure: FailureDetail | None = None
+
+    def replay_file(self, path: str) -> str:
+        return self.replayer.command_for_file(path)
 
 
 def _plural(n: int, word: str) -> str:
@@ -59,15 +62,12 @@ def _group_lines(number: int, group: OutcomeGroup, runs: int, ctx: ReportContext
     key = group.key
     share = 100.0 * group.count / runs if runs else 0.0
     status = f"exit {key.exit_code}" + (f", {key.error}" if key.error else "")
-    lines = [f"outcome {number}: {_plural(group.count, 'run')} ({share:.1f}%), {status}"]
-    option = ctx.seed_option(group.first)
-    example = f"    first: run {group.first}"
-    if option is not None:
-        example += f", replay: {ctx.replay(option)}"
-    lines.append(example)
+    lines = [f"outcome {number}: {_plural(group.count, 'run')} ({share:.1f}%), {status}",
+             f"    first: run {group.first}",
+             f"    replay: {ctx.replayer.command(group.first, group.example)}"]
     saved = ctx.example_files.get(group.first)
     if saved is not None:
-        lines.append(f"    replay schedule: {ctx.replay('--schedule ' + saved)}")
+        lines.append(f"    replay schedule: {ctx.replay_file(saved)}")
     if key.observed is not None:
         lines += _indent(key.observed, "    ~ ")
     lines += _indent(key.stdout) or ([] if key.observed else ["    (no output)"])
@@ -93,11 +93,9 @@ def _failure_lines(result: ExploreResult, ctx: ReportContext) -> list[str]:
                      f"{_plural(size.forced, 'non-natural choice')}, "
                      f"{_plural(size.preemptions, 'preemption')}")
     lines.append("  replay:")
-    option = ctx.seed_option(failure.seed)
-    if option is not None:
-        lines.append(f"    {ctx.replay(option)}")
+    lines.append(f"    {ctx.replayer.command(failure.seed, outcome.schedule)}")
     if detail is not None and detail.original_file:
-        lines.append(f"    {ctx.replay('--schedule ' + detail.original_file)}")
+        lines.append(f"    {ctx.replay_file(detail.original_file)}")
     shrunk = detail.shrunk if detail is not None else None
     if shrunk is not None:
         lines.append(f"  shrunk with {_plural(shrunk.runs, 'run')} to "
@@ -107,7 +105,7 @@ def _failure_lines(result: ExploreResult, ctx: ReportContext) -> list[str]:
                      "it still fails with:")
         lines.append(f"    {shrunk.outcome.error or f'exit code {shrunk.outcome.exit_code}'}")
         if detail is not None and detail.schedule_file:
-            lines.append(f"    {ctx.replay('--schedule ' + detail.schedule_file)}")
+            lines.append(f"    {ctx.replay_file(detail.schedule_file)}")
     if detail is not None and detail.interleaving is not None:
         title = "the decisive interleaving" if shrunk is not None else "the interleaving"
         lines.append(f"  {title} (>> marks choices the schedule forced):")
@@ -129,14 +127,13 @@ def render_text(result: ExploreResult, ctx: ReportContext) -> str:
                      "steps which commute (--no-prune runs them too)")
     elif result.exhausted is False:
         lines.append("the bounded space is not exhausted: raise --runs to go on")
-    if not all(ctx.seed_option(g.first) or g.first in ctx.example_files for g in result.groups):
-        lines.append("(to replay any outcome: --save-schedules DIR, or the schedules in --json)")
     lines.append("")
     for number, group in enumerate(result.groups, 1):
         lines += _group_lines(number, group, result.runs, ctx)
     lines += _race_lines(result)
     if result.first_failure is not None:
         lines += _failure_lines(result, ctx)
+    lines += _summary_lines(result, ctx)
     return "\n".join(lines) + "\n"
 
 
@@ -146,6 +143,25 @@ def _race_lines(result: ExploreResult) -> list[str]:
         return []
     lines = ["", f"{_plural(len(result.races), 'data race')} (first seen in run N):"]
     lines += [f"  run {first}: {race.render()}" for race, first in result.races]
+    return lines
+
+
+def _summary_lines(result: ExploreResult, ctx: ReportContext) -> list[str]:
+    """The last lines, what a CI log shows: the counts and the one command to run next.
+
+    (The wall time goes to stderr with the progress line: this report is the
+    same bytes in every process.)
+    """
+    share = 100.0 * result.failures / result.runs if result.runs else 0.0
+    lines = ["", f"summary: {_plural(result.runs, 'run')}, "
+             f"{_plural(len(result.groups), 'distinct outcome')}, "
+             f"{_plural(result.failures, 'failing run')} ({share:.1f}%)"]
+    failure = result.first_failure
+    if failure is None:
+        lines.append("no run failed")
+    else:
+        lines.append("replay the first failure: "
+                     + ctx.replayer.command(failure.seed, failure.outcome.schedule))
     return lines
 
 
@@ -159,7 +175,8 @@ def _size_json(size: Size) -> dict:
 def to_json(result: ExploreResult, ctx: ReportContext) -> dict:
     outcomes = [{"stdout": g.key.stdout, "exit_code": g.key.exit_code, "error": g.key.error,
                  **({"observed": g.key.observed} if g.key.observed is not None else {}),
-                 "count": g.count, "seeds": list(g.seeds), "schedule": g.example.to_json()}
+                 "count": g.count, "seeds": list(g.seeds), "schedule": g.example.to_json(),
+                 "replay": ctx.replayer.argv(g.first, g.example)}
                 for g in result.groups]
     report: dict = {"format": FORMAT, "program": ctx.program, "strategy": result.description,
                     "runs": result.runs, "failures": result.failures, "outcomes": outcomes,
@@ -171,11 +188,10 @@ def to_json(result: ExploreResult, ctx: ReportContext) -> dict:
     report["races"] = [{**race.to_json(), "first_run": first} for race, first in result.races]
     failure = result.first_failure
     if failure is not None:
-        option = ctx.seed_option(failure.seed)
         first = {"seed": failure.seed, "exit_code": failure.key.exit_code,
                  "error": failure.key.error, "report": failure.outcome.report,
                  "schedule": failure.outcome.schedule.to_json(),
-                 "replay": ctx.replay(option) if option is not None else None,
+                 "replay": ctx.replayer.argv(failure.seed, failure.outcome.schedule),
                  "races": [race.to_json() for race in failure.outcome.races],
                  "shrunk": None}
         detail = ctx.failure
@@ -238,6 +254,8 @@ def merge_reports(reports: Sequence[dict], sources: Sequence[str] = ()) -> dict:
                 continue
             if outcome["seeds"][0] < min(held["seeds"]):  # the example is the lowest seed's
                 held["schedule"] = outcome["schedule"]
+                if "replay" in outcome:
+                    held["replay"] = outcome["replay"]
             held["seeds"] = held["seeds"] + list(outcome["seeds"])
             held["count"] += outcome["count"]
         for outcome in report["outcomes"]:

@@ -2,7 +2,9 @@
 
 A seeded strategy is a pure function ``seed -> chooser``: runs can be split
 between processes or machines by seed, and any run can be redone from its
-seed alone.  (Exhaustive search is not seeded: see ``exhaustive``.)
+seed alone, with ``simfutures run --strategy S --seed N`` (see ``handles``).
+Seed 0 is the natural order under every strategy.  (Exhaustive search is not
+seeded: see ``exhaustive``.)
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Protocol
 import attrs
 
 from simfutures.explore.pct import PCTChooser
-from simfutures.sim.chooser import Chooser, chooser_for_seed
+from simfutures.sim.chooser import Chooser, NaturalChooser, chooser_for_seed
 
 STRATEGIES = ("random", "pct", "exhaustive")
 
@@ -25,9 +27,6 @@ class SeededStrategy(Protocol):
 
     def chooser(self, seed: int) -> Chooser: ...
 
-    def seed_option(self, seed: int) -> str | None:
-        """The ``simfutures run`` option that replays ``seed``, if there is one."""
-
     def describe(self) -> str: ...
 
 
@@ -39,9 +38,6 @@ class RandomWalk:
 
     def chooser(self, seed: int) -> Chooser:
         return chooser_for_seed(seed)
-
-    def seed_option(self, seed: int) -> str | None:
-        return f"--seed {seed}"
 
     def describe(self) -> str:
         return "random walk"
@@ -57,10 +53,8 @@ class PCT:
     name: str = "pct"
 
     def chooser(self, seed: int) -> Chooser:
-        return PCTChooser(seed, self.depth, self.horizon)
-
-    def seed_option(self, seed: int) -> str | None:
-        return None  # `simfutures run --seed` is a random walk: replay PCT by schedule
+        # Seed 0 is the natural order under every strategy (the search starts there).
+        return NaturalChooser() if seed == 0 else PCTChooser(seed, self.depth, self.horizon)
 
     def describe(self) -> str:
         return f"pct, depth {self.depth}, {self.horizon} scheduling points"

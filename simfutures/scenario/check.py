@@ -37,7 +37,8 @@ class CheckReport:
         """A short text report: failures first, each pointing at file:line."""
         path = self.scenario.path
         lines = [
-            f"{path}: seed {f.seed}: {f.error} (replay: simfutures run {path} --seed {f.seed})"
+            f"{path}: seed {f.seed}: {f.error} "
+            f"(replay: simfutures run {path} --strategy random --seed {f.seed})"
             for f in self.failures
         ]
         lines += [str(r) for r in self.results if not r.passed]

@@ -1,10 +1,26 @@
 """A chooser whose decisions Hypothesis draws, one at a time, as the simulation asks.
 
 A run's schedule is a sequence of primitive choices, and so is a Hypothesis
-test case: drawing each scheduler decision as ``integers(0, n - 1)`` makes the
-one the other.  Hypothesis shrinks integers toward 0, and 0 is the natural
-choice everywhere, so a failing interleaving shrinks toward the natural order
-plus the few switches that matter.
+test case.  Two ways to draw it:
+
+* per decision (the default): each decision is ``integers(0, n - 1)``, 0
+  being the natural choice.  Generation finds races fast; shrinking moves
+  toward the natural order but can stop at several switches (five or six
+  for the lost-update counter, whose minimum is two): lowering one index
+  changes which thread runs rather than removing a switch, and the
+  sequence gets no shorter.
+* switches only (``fewest_switches=True``): the draws describe the switches
+  alone: "another switch?" (a boolean), how many natural decisions come
+  first (a small integer, with an escape to a long gap) and, among more
+  than two options, which other one (a byte).  Hypothesis shrinks toward
+  shorter choice sequences first, so a failing interleaving shrinks to the
+  natural order plus the fewest switches that still fail (two for the
+  counter).  The price: a switch is placed at random among a few positions
+  rather than tried at every decision, so finding a race takes more
+  examples (a two-task counter: 4-20 examples per decision; here found within
+  200 examples for 5 Hypothesis seeds in 10).
+
+The program's random seed (kind "random") is one integer, shrinking toward 0.
 
 The choices are drawn lazily because the number of options at a decision is
 only known when the program reaches it.  That has one awkward consequence:
@@ -81,6 +97,13 @@ def _options(n: int) -> st.SearchStrategy[int]:
     return st.integers(min_value=0, max_value=n - 1)
 
 
+_MORE = st.booleans()  # another switch? (False: the rest of the run is natural)
+_GAP_ESCAPE = 15  # one draw reaches a switch 14 decisions away
+_GAP = st.integers(0, _GAP_ESCAPE)  # natural decisions before the switch...
+_LONG_GAP = st.integers(0, 2000)  # ...plus this many if the gap drew _GAP_ESCAPE
+_WHICH = st.binary(min_size=1, max_size=1)  # which other option, among more than two
+
+
 class DrawnSchedule:
     """A schedule drawn by ``simfutures.strategies.schedules()``; pass it as ``schedule=``.
 
@@ -96,13 +119,17 @@ class DrawnSchedule:
     explores_races = True
 
     def __init__(self, draw: Callable[[st.SearchStrategy[int]], int], data: Any, *,
-                 max_choices: int, max_switches: int | None) -> None:
+                 max_choices: int, max_switches: int | None,
+                 fewest_switches: bool = False) -> None:
         self._draw = draw
         self._data = data
         self.max_choices = max_choices
         self.max_switches = max_switches
         self._choices: list[Choice] = []
         self._switches = 0
+        self.fewest_switches = fewest_switches
+        self._gap: int | None = None  # natural decisions left before the next switch
+        self._no_more = False  # drew "no more switches"
         # Set when Hypothesis stops the test case mid-run (its choice budget
         # is spent): the run finishes on natural choices and Hypothesis,
         # finding its data frozen, discards the test case.
@@ -129,7 +156,7 @@ class DrawnSchedule:
         if not self._may_draw():
             return 0
         try:
-            index = self._draw(_options(n))
+            index = self._draw_index(n, kind)
         except (StopTest, Frozen):
             self._exhausted = True
             return 0
@@ -138,8 +165,27 @@ class DrawnSchedule:
             self._switches += 1
         return index
 
+    def _draw_index(self, n: int, kind: str) -> int:
+        if kind == "random" or not self.fewest_switches:
+            return self._draw(_options(n))
+        if n < 2:
+            return 0
+        if self._gap is None:  # where is the next switch, if any?
+            if not self._draw(_MORE):
+                self._no_more = True
+                return 0
+            gap = self._draw(_GAP)
+            if gap == _GAP_ESCAPE:
+                gap += self._draw(_LONG_GAP)
+            self._gap = gap
+        if self._gap:
+            self._gap -= 1
+            return 0
+        self._gap = None
+        return 1 if n == 2 else 1 + self._draw(_WHICH)[0] % (n - 1)
+
     def _may_draw(self) -> bool:
-        if self._exhausted or len(self._choices) >= self.max_choices:
+        if self._exhausted or self._no_more or len(self._choices) >= self.max_choices:
             return False
         # Once the switch budget is spent, stop drawing altogether (not only
         # for thread choices) so that the schedule's repr ends there.
@@ -204,12 +250,14 @@ class DrawnSchedule:
         position = getattr(self._data, "index", None)
         if not final or not isinstance(prefix, Sequence) or not isinstance(position, int):
             return None
-        predicted = []
-        for value in prefix[position:]:
-            if type(value) is not int:
-                break
-            predicted.append(value)
-        return predicted
+        if not self.fewest_switches:
+            predicted = []
+            for value in prefix[position:]:
+                if type(value) is not int:
+                    break
+                predicted.append(value)
+            return predicted
+        return _decode(prefix[position:])
 
     def report_if_misprinted(self) -> None:
         """After the final replay: correct the printed schedule if it was not the drawn one."""
@@ -221,12 +269,41 @@ class DrawnSchedule:
                    f"replay it with schedule={actual}")
 
 
+def _decode(values: Sequence[object]) -> list[int]:
+    """Choice indices from the raw draws of ``_draw_index`` (best effort: see above).
+
+    Integers before the first boolean are the program's random seed.  Then
+    each switch is: True, its gap (plus the long gap after an escape), and a
+    byte if it had more than two options (read as if it had enough of them:
+    when it had fewer, the note after the run gives the choices drawn).
+    """
+    indices: list[int] = []
+    i = 0
+    while i < len(values) and type(values[i]) is int:
+        indices.append(values[i])  # type: ignore[arg-type]
+        i += 1
+    while i < len(values) and values[i] is True:
+        gap = values[i + 1] if i + 1 < len(values) else None
+        if type(gap) is not int:
+            break
+        i += 2
+        if gap == _GAP_ESCAPE and i < len(values) and type(values[i]) is int:
+            gap += values[i]  # type: ignore[operator]
+            i += 1
+        which = 1
+        if i < len(values) and type(values[i]) is bytes:
+            which = 1 + values[i][0]  # type: ignore[index]
+            i += 1
+        indices += [0] * gap + [which]
+    return indices
+
+
 def draw_schedule(draw: Callable[[st.SearchStrategy[int]], int], *, max_choices: int,
-                  max_switches: int | None) -> DrawnSchedule:
+                  max_switches: int | None, fewest_switches: bool = False) -> DrawnSchedule:
     """The body of the ``schedules()`` composite strategy."""
     build = current_build_context()
     schedule = DrawnSchedule(draw, build.data, max_choices=max_choices,
-                             max_switches=max_switches)
+                             max_switches=max_switches, fewest_switches=fewest_switches)
     if build.is_final:
         cleanup(schedule.report_if_misprinted)
     return schedule

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from simfutures.sim import context, primitives, threads
+from simfutures.sim.hard_exit import virtual_exit
 
 #: ``time.time()`` inside a simulation: a fixed, plausible epoch plus virtual time.
 EPOCH = 1_700_000_000.0
@@ -95,6 +96,7 @@ _TIME_PATCHES = {
 _OS_PATCHES = {
     "getpid": _guarded(os.getpid, _getpid, "os_getpid"),
     "kill": _guarded(os.kill, _kill, "os_kill"),
+    "_exit": _guarded(os._exit, virtual_exit, "os__exit"),
 }
 
 

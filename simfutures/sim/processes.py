@@ -159,12 +159,22 @@ class VirtualProcess:
         """What the OS does when ``signum`` reaches this process."""
         if self.exitcode is not None or signum in _IGNORED_BY_DEFAULT or signum == 0:
             return
+        self._end_abruptly(-signum, f"process {self.pid} killed by signal {signum}")
+
+    def exit_now(self, status: int) -> None:
+        """``os._exit(status)`` called by one of this process's threads."""
+        if self.exitcode is None:
+            self._end_abruptly(status, f"process {self.pid} called os._exit({status})")
+
+    def _end_abruptly(self, exitcode: int, reason: str) -> None:
+        # Every thread of the process stops where it is: no finally blocks of
+        # its own reach anything outside (see _check_sender_alive).
         sched = context.scheduler()
-        self.exitcode = -signum
+        self.exitcode = exitcode
         me = sched.current
         victims = [vt for vt in sched.threads if vt.process is self and vt.alive]
         for vt in victims:
-            vt.killed = ProcessKilled(f"process {self.pid} killed by signal {signum}")
+            vt.killed = ProcessKilled(reason)
             if vt is not me:
                 sched.wake(vt)
         self.sentinel._notify(sched)

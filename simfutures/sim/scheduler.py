@@ -106,6 +106,11 @@ class Limits:
     #: timeout can beat a busy thread.  Unbounded, every timeout could beat every
     #: task (a stalled machine can do that, but no claim with a margin would hold).
     step_time: float = 0.01
+    #: Lines of the program's own code a thread may run between two scheduling
+    #: points before it is stopped as a busy loop (``sim.line_budget``); None: not
+    #: counted, the watchdog alone catches busy loops.  Counting needs a trace
+    #: function on every run, which costs 2-3x on CPython 3.11, hence opt-in.
+    max_lines: int | None = None
 
 
 class VThread:

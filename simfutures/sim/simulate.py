@@ -18,6 +18,8 @@ from simfutures.sim.chooser import (
     Schedule,
     chooser_for_seed,
 )
+from simfutures.sim.hard_exit import ProgramExit, exit_status
+from simfutures.sim.line_budget import LineBudget
 from simfutures.sim.patch import patched
 from simfutures.sim.runtime import SIM_RUNTIME
 from simfutures.sim.scheduler import Limits, Scheduler, SimulationAborted, SimulationStopped
@@ -84,9 +86,17 @@ def run(fn: Callable[..., Any], args: tuple = (), kwargs: dict | None = None, *,
         try:
             rng = random.Random(sched.random_seed())
             WATCHDOG.watch(sched, sched.limits.watchdog_seconds)
+            # Chains to whatever tracer is installed by now.
+            budget = LineBudget(sched) if sched.limits.max_lines is not None else None
             try:
                 with patched(WORLD, rng):
-                    sched.run(main)
+                    if budget is not None:
+                        budget.install()
+                    try:
+                        sched.run(main)
+                    finally:
+                        if budget is not None:
+                            budget.uninstall()
             finally:
                 WATCHDOG.unwatch()
         finally:
@@ -99,6 +109,9 @@ def run(fn: Callable[..., Any], args: tuple = (), kwargs: dict | None = None, *,
         SIM_RUNTIME.sched = None
     if sched.chooser_error is not None:
         raise sched.chooser_error
+    status = exit_status(sched)
+    if status is not None and sched.stop_error is None:
+        outcome["exception"] = ProgramExit(status)
     return RunResult(outcome["value"], outcome["exception"], sched.stop_error,
                      recorder.schedule(), sched.steps, sched.now)
 

@@ -31,9 +31,33 @@ class WatchdogInterrupt(SimulationAborted):
     """Raised asynchronously in a virtual thread that stopped yielding."""
 
 
-def _set_async_exc(os_ident: int, exc: type[BaseException] | None) -> None:
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(
-        ctypes.c_ulong(os_ident), ctypes.py_object(exc) if exc is not None else None)
+class _Drained(BaseException):
+    """Delivered to ourselves to clear the interpreter's async-exception flag."""
+
+
+def _set_async_exc(os_ident: int, exc: type[BaseException]) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(os_ident), ctypes.py_object(exc))
+
+
+def _drain_async_exc() -> None:
+    """Make sure no watchdog interrupt is pending in this thread, and none ever lands.
+
+    Clearing with ``PyThreadState_SetAsyncExc(id, NULL)`` is not enough on
+    CPython 3.11: it raises the interpreter's "async exception pending" flag
+    and only the delivery of a real exception lowers it again.  With the flag
+    stuck, the eval breaker fires at every function start, and under a trace
+    function (Hypothesis's explain phase, coverage, debuggers) the RESUME of
+    the next frame loops forever: a later failing ``@given`` test hung at full
+    CPU.  So replace whatever is pending by an exception of our own and take
+    its delivery here, which lowers the flag.
+    """
+    try:
+        # (delivered as soon as the call returns, or at the latest in the loop)
+        _set_async_exc(threading.get_ident(), _Drained)
+        for _ in range(1000):  # the eval breaker is checked on each backward jump
+            pass
+    except _Drained:
+        pass
 
 
 class Watchdog:
@@ -65,7 +89,7 @@ class Watchdog:
         with self._lock:
             if self._fired_at is not None:
                 # The interrupt may still be pending: make sure it never lands outside the run.
-                _set_async_exc(self._os_ident, None)
+                _drain_async_exc()
             self._sched = None
 
     def _loop(self) -> None:
@@ -96,6 +120,10 @@ class Watchdog:
         others = tuple(r for r in sched.thread_reports() if r.name != name)
         sched.stop_error = sched.stop_error or WatchdogError(
             f"watchdog: thread {name} stopped reaching scheduling points", (report, *others))
+        # The run is over from now on: the interrupted thread's finally blocks (and
+        # whatever they wake) must not go on scheduling program code, so every
+        # scheduling point from here raises SimulationAborted.
+        sched.over = True
         self._fired_at = now
         _set_async_exc(self._os_ident, WatchdogInterrupt)
 

@@ -1,0 +1,164 @@
+"""Every run of a program starts from the same process state.
+
+Exploration runs a script hundreds of times in one process.  What one run
+changes in the interpreter must not leak into the next, or the outcomes
+depend on the run's position rather than its schedule (a logging handler
+added per run prints every line once more each time; a helper module's
+counter keeps counting).  ``ProcessState.capture()`` before a run and
+``restore()`` after it undo:
+
+* the program's own modules imported during the run (re-imported fresh next
+  time; the standard library and installed packages stay loaded, as they
+  would in a fresh interpreter that imports them again);
+* the logging configuration: every logger's level, handlers, filters,
+  ``propagate`` and ``disabled``, loggers created by the run, level names,
+  ``logging.disable``;
+* ``sys.argv``, ``sys.path``, the working directory, the environment,
+  ``warnings`` filters, ``sys.excepthook``/``threading.excepthook`` and the
+  recursion limit.
+
+``__main__`` is fresh by construction (``ScriptProgram`` makes a new module
+per run).  The checks are cheap when nothing changed: a run costs a few
+microseconds of this.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import warnings
+from typing import Any
+
+from simfutures.sim.program_files import is_program_module
+
+# ``logging`` is imported here, before any simulation: imported inside one, its
+# module lock would be a virtual lock of that run.
+
+
+def _last_key(mapping: dict) -> Any:
+    return next(reversed(mapping), None)
+
+
+class _LoggingState:
+    """Enough of logging's global state to put it back as it was."""
+
+    def __init__(self) -> None:
+        manager = logging.Logger.manager
+        self.logger_dict = dict(manager.loggerDict)
+        self.loggers = [(logger, logger.level, list(logger.handlers), list(logger.filters),
+                         logger.propagate, logger.disabled, logger.parent)
+                        for logger in [logging.root, *self.logger_dict.values()]
+                        if isinstance(logger, logging.Logger)]
+        self.placeholders = [(p, dict(p.loggerMap)) for p in self.logger_dict.values()
+                             if isinstance(p, logging.PlaceHolder)]
+        self.disable = manager.disable
+        self.level_names = (dict(logging._levelToName), dict(logging._nameToLevel))
+        self.logger_class = manager.loggerClass, logging.getLoggerClass()
+        self.record_factory = logging.getLogRecordFactory()
+        self.fingerprint = self._fingerprint()
+
+    @staticmethod
+    def _fingerprint() -> tuple:
+        # Cheap to compute; differs whenever a run touched the configuration.
+        manager = logging.Logger.manager
+        root = logging.root
+        return (len(manager.loggerDict), manager.disable, root.level, tuple(root.handlers),
+                len(logging._handlerList), len(logging._levelToName),
+                tuple((name, getattr(lg, "level", None), len(getattr(lg, "handlers", ())))
+                      for name, lg in manager.loggerDict.items()))
+
+    def restore(self) -> None:
+        if self._fingerprint() == self.fingerprint and \
+                logging.getLogRecordFactory() is self.record_factory:
+            return
+        manager = logging.Logger.manager
+        for logger, level, handlers, filters, propagate, disabled, parent in self.loggers:
+            logger.level, logger.handlers, logger.filters = level, handlers, filters
+            logger.propagate, logger.disabled, logger.parent = propagate, disabled, parent
+        for placeholder, children in self.placeholders:
+            placeholder.loggerMap = children
+        manager.loggerDict.clear()
+        manager.loggerDict.update(self.logger_dict)
+        manager.disable = self.disable
+        logging._levelToName.clear()
+        logging._levelToName.update(self.level_names[0])
+        logging._nameToLevel.clear()
+        logging._nameToLevel.update(self.level_names[1])
+        manager.loggerClass = self.logger_class[0]
+        logging.setLoggerClass(self.logger_class[1])
+        logging.setLogRecordFactory(self.record_factory)
+        manager._clear_cache()
+
+
+class ProcessState:
+    """A snapshot of the interpreter-wide state a script can change."""
+
+    def __init__(self) -> None:
+        self.argv = sys.argv
+        self.argv_items = list(sys.argv)
+        self.path = list(sys.path)
+        self.cwd = os.getcwd()
+        self.environ = dict(os.environ._data)  # type: ignore[attr-defined]  # bytes, no decoding
+        self.modules_count = len(sys.modules)
+        self.last_module = _last_key(sys.modules)
+        self.modules: set[str] | None = None  # computed only if the marker is lost
+        self.logging = _LoggingState()
+        self.warnings = list(warnings.filters)
+        self.hooks = sys.excepthook, threading.excepthook
+        self.recursion_limit = sys.getrecursionlimit()
+
+    @classmethod
+    def capture(cls) -> ProcessState:
+        return cls()
+
+    def restore(self) -> None:
+        self._restore_modules()
+        self.logging.restore()
+        sys.argv = self.argv
+        sys.argv[:] = self.argv_items
+        sys.path[:] = self.path
+        if os.getcwd() != self.cwd:
+            os.chdir(self.cwd)
+        self._restore_environ()
+        if warnings.filters != self.warnings:
+            warnings.filters[:] = self.warnings
+            warnings._filters_mutated()  # type: ignore[attr-defined]
+        sys.excepthook, threading.excepthook = self.hooks
+        if sys.getrecursionlimit() != self.recursion_limit:
+            sys.setrecursionlimit(self.recursion_limit)
+
+    def _new_module_names(self) -> list[str]:
+        modules = sys.modules
+        marker = self.last_module
+        if marker is None or marker not in modules:
+            before = set(modules) if self.modules is None else self.modules
+            return [name for name in list(modules) if name not in before]
+        # Modules are kept in import order: the new ones follow the marker.
+        new = []
+        for name in reversed(modules):
+            if name == marker:
+                break
+            new.append(name)
+        return new
+
+    def _restore_modules(self) -> None:
+        if len(sys.modules) == self.modules_count and _last_key(sys.modules) == self.last_module:
+            return
+        for name in self._new_module_names():
+            module = sys.modules.get(name)
+            if module is not None and is_program_module(module):
+                del sys.modules[name]
+
+    def _restore_environ(self) -> None:
+        data = os.environ._data  # type: ignore[attr-defined]
+        if data == self.environ:
+            return
+        for key in [k for k in data if k not in self.environ]:
+            os.unsetenv(key)
+        for key, value in self.environ.items():
+            if data.get(key) != value:
+                os.putenv(key, value)
+        data.clear()
+        data.update(self.environ)

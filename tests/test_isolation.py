@@ -1,0 +1,80 @@
+"""Every run of an exploration starts from the same process state."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import textwrap
+
+from simfutures.explore.runner import explore_seeded
+from simfutures.explore.strategies import RandomWalk
+from simfutures.program import load_program
+
+HELPER = """
+calls = 0
+
+
+def bump():
+    global calls
+    calls += 1
+    return calls
+"""
+
+SCRIPT = """
+import logging
+import os
+import sys
+import warnings
+
+import helper
+from helpers_pkg import tally
+
+log = logging.getLogger("isolated.app")
+log.addHandler(logging.StreamHandler(sys.stdout))
+log.setLevel(logging.INFO)
+logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format="root: %(message)s",
+                    force=True)
+logging.addLevelName(25, "NOTICE")
+log.info("mark: %s", os.environ.get("ISOLATION_MARK", "unset"))
+logging.warning("a warning")
+print("helper:", helper.bump(), "package:", tally.bump())
+print("argv:", sys.argv[1:], "path entries:", sys.path.count("/nonexistent"))
+print("cwd:", os.path.basename(os.getcwd()))
+print("filters:", len(warnings.filters))
+os.environ["ISOLATION_MARK"] = "set"
+os.chdir(os.path.dirname(os.getcwd()))
+sys.argv.append("extra")
+sys.path.insert(0, "/nonexistent")
+warnings.simplefilter("ignore")
+"""
+
+
+def _program(tmp_path):
+    (tmp_path / "helper.py").write_text(HELPER)
+    (tmp_path / "helpers_pkg").mkdir()
+    (tmp_path / "helpers_pkg" / "__init__.py").write_text("")
+    (tmp_path / "helpers_pkg" / "tally.py").write_text(HELPER)
+    script = tmp_path / "isolated.py"
+    script.write_text(textwrap.dedent(SCRIPT))
+    return load_program(script, ["arg"])
+
+
+def test_a_deterministic_program_explored_30_times_has_one_outcome(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    root_handlers = logging.root.handlers[:]
+    before = (os.getcwd(), dict(os.environ), list(sys.argv), list(sys.path),
+              logging.Logger.manager.loggerDict.get("isolated.app"))
+    result = explore_seeded(_program(tmp_path), RandomWalk(), range(30))
+    assert len(result.groups) == 1
+    assert result.groups[0].key.stdout == (
+        "mark: unset\nroot: mark: unset\nroot: a warning\nhelper: 1 package: 1\n"
+        f"argv: ['arg'] path entries: 0\ncwd: {tmp_path.name}\n"
+        f"filters: {len(__import__('warnings').filters)}\n")
+    after = (os.getcwd(), dict(os.environ), list(sys.argv), list(sys.path),
+             logging.Logger.manager.loggerDict.get("isolated.app"))
+    assert after == before
+    assert logging.root.handlers == root_handlers
+    assert "helper" not in sys.modules and "helpers_pkg.tally" not in sys.modules
+    assert "isolated.app" not in logging.Logger.manager.loggerDict
+    assert logging.getLevelName(25) == "Level 25"

@@ -1,0 +1,115 @@
+"""Every outcome explore reports replays, byte for byte, from the command it prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simfutures.explore.handles import decode_choices, encode_choices
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _cli(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simfutures.cli", *argv], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("strategy, program", [
+    ("pct", "tests/races/lost_update.py"),
+    ("random", "tests/races/as_completed_order.py"),
+    ("exhaustive", "tests/races/check_then_act_cache.py"),
+])
+def test_each_outcome_replays_from_its_handle(strategy, program):
+    explored = _cli("explore", program, "--strategy", strategy, "--runs", "60", "--json",
+                    "--workers", "1")
+    report = json.loads(explored.stdout)
+    assert len(report["outcomes"]) >= 2, "a racy program: more than one outcome"
+    for outcome in report["outcomes"]:
+        argv = outcome["replay"]
+        assert argv[:3] == ["simfutures", "run", program]
+        if strategy != "exhaustive":  # a seed, and the default strategy needs no option
+            assert argv[-2:] == ["--seed", str(outcome["seeds"][0])]
+            assert ("--strategy" in argv) == (strategy != "pct")
+        replayed = _cli(*argv[1:])
+        assert replayed.stdout == outcome["stdout"], argv
+        assert replayed.returncode == outcome["exit_code"], argv
+
+
+def test_non_default_options_are_part_of_the_handle():
+    explored = _cli("explore", "tests/races/cancel_race.py", "--depth", "2", "--max-steps",
+                    "5000", "--runs", "30", "--json", "--workers", "1")
+    report = json.loads(explored.stdout)
+    for outcome in report["outcomes"]:
+        argv = outcome["replay"]
+        assert argv[3:] == ["--depth", "2", "--seed", str(outcome["seeds"][0]),
+                            "--max-steps", "5000"]
+        replayed = _cli(*argv[1:])
+        assert (replayed.stdout, replayed.returncode) == (outcome["stdout"],
+                                                          outcome["exit_code"])
+
+
+def test_run_refuses_a_depth_below_one():
+    done = _cli("run", "tests/races/lost_update.py", "--depth", "0", "--seed", "3")
+    assert done.returncode == 2 and "--depth: expected a number >= 1" in done.stderr
+
+
+def test_run_seed_with_default_options_is_explores_run_with_default_options():
+    explored = _cli("explore", "tests/races/torn_progress.py", "--runs", "40", "--json",
+                    "--workers", "1")
+    report = json.loads(explored.stdout)
+    by_seed = {seed: o for o in report["outcomes"] for seed in o["seeds"]}
+    for seed in (0, 7, 23, 39):
+        replayed = _cli("run", "tests/races/torn_progress.py", "--seed", str(seed))
+        assert replayed.stdout == by_seed[seed]["stdout"]
+        assert replayed.returncode == by_seed[seed]["exit_code"]
+
+
+def test_the_text_report_prints_a_replay_line_for_every_outcome_and_a_summary():
+    explored = _cli("explore", "tests/races/lost_update.py", "--runs", "30", "--workers", "1")
+    lines = explored.stdout.splitlines()
+    outcomes = [line for line in lines if line.startswith("outcome ")]
+    replays = [line for line in lines if line.startswith("    replay: simfutures run ")]
+    assert len(outcomes) == len(replays) >= 2
+    assert lines[-2].startswith("summary: 30 runs, 2 distinct outcomes, ")
+    assert lines[-1] == "replay the first failure: simfutures run tests/races/lost_update.py " \
+        "--seed 1"
+    assert "explore: 30 runs in " in explored.stderr
+
+
+def test_explore_refuses_a_seed_start_for_exhaustive_search():
+    done = _cli("explore", "tests/races/lost_update.py", "--strategy", "exhaustive",
+                "--seed-start", "5")
+    assert done.returncode == 2
+    assert "exhaustive search has no seeds" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("indices, text", [
+    ([], "0"), ([0, 0, 0], "0"), ([1], "1"), ([0, 1, 0, 0, 2, 0, 0], "0,1,0*2,2"),
+    ([0] * 12 + [3], "0*12,3"),
+])
+def test_inline_choices_round_trip(indices, text):
+    assert encode_choices(indices) == text
+    trimmed = list(indices)
+    while trimmed and trimmed[-1] == 0:
+        trimmed.pop()
+    assert decode_choices(text) == (trimmed or [0])
+
+
+@pytest.mark.parametrize("bad", ["x", "1*2", "0*0", "-1", "0*-3", ""])
+def test_bad_inline_choices_are_refused(bad):
+    with pytest.raises(argparse.ArgumentTypeError):
+        decode_choices(bad)
+
+
+def test_bad_inline_choices_at_the_cli_are_a_usage_error():
+    done = _cli("run", "tests/races/lost_update.py", "--choices", "0,x")
+    assert done.returncode == 2
+    assert "expected choices like 0*12,1,0,2" in done.stderr
+    assert "Traceback" not in done.stderr
