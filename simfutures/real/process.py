@@ -6,6 +6,10 @@ from simfutures.executor.process import (  # noqa: F401  (the stdlib module's na
     _check_system_limits,
     _ExceptionWithTraceback,
     _RemoteTraceback,
+    _ThreadWakeup,
+)
+from simfutures.executor.process import (
+    _ExecutorManager as _ExecutorManagerThread,  # noqa: F401  (its run() is the thread's body)
 )
 from simfutures.real._world import WORLD
 

@@ -7,20 +7,23 @@ Usage (from the repository root)::
     python tests/conformance/harness.py --target simfutures.real --only FutureTests.test_repr
 
 ``--target concurrent.futures`` runs the stdlib itself (no aliasing): that is how
-``baseline.json`` is produced (see ``make_baseline.py``).
+the ``baseline-3.X.json`` files are produced (see ``make_baseline.py``).
 
 Design
 ------
-The suite file is CPython 3.11's ``Lib/test/test_concurrent_futures.py``, which
-this interpreter does not ship; Debian's ``libpython3.11-testsuite`` installs it
-at ``/usr/lib/python3.11/test/test_concurrent_futures.py`` (or point
-``SIMFUTURES_CPYTHON_SUITE`` at a copy).
+The suite is the running version's own: on 3.11 the file
+``Lib/test/test_concurrent_futures.py``, which this interpreter does not ship;
+Debian's ``libpython3.11-testsuite`` installs it at
+``/usr/lib/python3.11/test/test_concurrent_futures.py``.  From 3.12 on it is a
+package, ``Lib/test/test_concurrent_futures/``, which CPython 3.13 ships in its
+own ``Lib/test`` (see ``KNOWN_SUITES``).  ``SIMFUTURES_CPYTHON_SUITE`` can point
+at a copy of either form.
 
 For every run the harness builds, in a temporary directory, an *overlay*::
 
     <tmp>/overlay/sitecustomize.py            copy of alias_site.py
     <tmp>/overlay/test/<entry>                symlinks to this interpreter's Lib/test/*
-    <tmp>/overlay/test/test_concurrent_futures.py   symlink to the suite file
+    <tmp>/overlay/test/test_concurrent_futures[.py]   symlink to the suite
 
 and starts this same file as an *inner runner* (``--inner``) in a subprocess
 with ``PYTHONPATH=<overlay>`` and ``SIMFUTURES_CONFORMANCE_TARGET=<target>``.
@@ -64,7 +67,6 @@ from pathlib import Path
 SUITE_ENV = "SIMFUTURES_CPYTHON_SUITE"
 REQUIRE_ENV = "SIMFUTURES_REQUIRE_CONFORMANCE"
 TARGET_ENV = "SIMFUTURES_CONFORMANCE_TARGET"
-DEFAULT_SUITE = Path("/usr/lib/python3.11/test/test_concurrent_futures.py")
 SUITE_MODULE = "test.test_concurrent_futures"
 STDLIB_TARGET = "concurrent.futures"
 HERE = Path(__file__).resolve().parent
@@ -82,8 +84,13 @@ PSEUDO_EXIT = "<interpreter exit>"
 
 
 def group_of(test_id: str) -> str:
-    """Group of a test id ``Class.test_method``; unknown classes go to ``thread``."""
-    cls = test_id.split(".", 1)[0]
+    """Group of a test id ``[module.]Class.test_method``; unknown classes go to ``thread``.
+
+    3.11's single-file suite gives ``Class.test_method``; 3.13's package gives
+    ``test_module.Class.test_method``: the class is the next-to-last part.
+    """
+    parts = test_id.split(".")
+    cls = parts[-2] if len(parts) >= 2 else test_id
     if cls.startswith("ProcessPoolForkserver"):
         return "forkserver"
     if cls.startswith("ProcessPoolFork"):
@@ -101,20 +108,61 @@ class HarnessError(RuntimeError):
 # Locating the suite and building the overlay
 
 
+def _own_test_dir() -> Path:
+    return Path(sysconfig.get_paths()["stdlib"]) / "test"
+
+
+# Where each version's suite is found when SIMFUTURES_CPYTHON_SUITE is not set.
+# 3.11: Debian's libpython3.11-testsuite (the pyenv build ships no Lib/test
+# suite); 3.13: the interpreter's own Lib/test.  3.12.1 here ships none.
+KNOWN_SUITES: dict[tuple[int, int], list] = {
+    (3, 11): [lambda: Path("/usr/lib/python3.11/test/test_concurrent_futures.py"),
+              lambda: _own_test_dir() / "test_concurrent_futures.py"],
+    (3, 12): [lambda: _own_test_dir() / "test_concurrent_futures"],
+    (3, 13): [lambda: _own_test_dir() / "test_concurrent_futures"],
+}
+
+
+def baseline_path(version: tuple[int, int] | None = None) -> Path:
+    """The stdlib's recorded outcomes for a Python version (default: the running one)."""
+    major, minor = version or sys.version_info[:2]
+    return HERE / f"baseline-{major}.{minor}.json"
+
+
+def suite_hint() -> str:
+    """How to get the suite for the running version (for skip messages)."""
+    if sys.version_info[:2] == (3, 11):
+        return "apt-get install libpython3.11-testsuite"
+    return f"a CPython {sys.version_info[0]}.{sys.version_info[1]} build with its Lib/test"
+
+
+def _is_suite(path: Path) -> bool:
+    return path.is_file() or (path / "__init__.py").is_file()
+
+
 def find_suite() -> Path | None:
-    """Path of the suite file, or None when it is not installed."""
+    """The running version's suite (file or package), or None when it is not installed."""
     env = os.environ.get(SUITE_ENV)
-    path = Path(env) if env else DEFAULT_SUITE
-    return path if path.is_file() else None
+    if env:
+        return Path(env) if _is_suite(Path(env)) else None
+    for candidate in KNOWN_SUITES.get(sys.version_info[:2], []):
+        path = candidate()
+        if _is_suite(path):
+            return path
+    return None
 
 
 def suite_info(suite: Path) -> dict:
-    data = suite.read_bytes()
-    return {
-        "path": str(suite),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "lines": data.count(b"\n"),
-    }
+    files = [suite] if suite.is_file() else sorted(suite.glob("*.py"))
+    digest = hashlib.sha256()
+    lines = 0
+    for path in files:
+        data = path.read_bytes()
+        if suite.is_dir():
+            digest.update(path.name.encode() + b"\0")
+        digest.update(data)
+        lines += data.count(b"\n")
+    return {"path": str(suite), "sha256": digest.hexdigest(), "lines": lines}
 
 
 def interpreter_test_dir(suite: Path) -> Path:
@@ -135,7 +183,8 @@ def build_overlay(workdir: Path, suite: Path) -> Path:
         if entry.name == "__pycache__" or entry.name.startswith("test_concurrent_futures"):
             continue
         (pkg / entry.name).symlink_to(entry)
-    (pkg / "test_concurrent_futures.py").symlink_to(suite.resolve())
+    name = "test_concurrent_futures.py" if suite.is_file() else "test_concurrent_futures"
+    (pkg / name).symlink_to(suite.resolve())
     shutil.copyfile(ALIAS_SITE, overlay / "sitecustomize.py")
     return overlay
 
@@ -320,7 +369,7 @@ def run_suite(
     """
     suite = suite or find_suite()
     if suite is None:
-        raise HarnessError(f"suite file not found: set {SUITE_ENV} or install {DEFAULT_SUITE}")
+        raise HarnessError(f"suite not found: set {SUITE_ENV} or install it ({suite_hint()})")
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="simfutures-conformance-"))
     meta: dict = {}

@@ -1,15 +1,16 @@
 """Record the stdlib's outcome for every test of CPython's test_concurrent_futures.
 
-Regenerate (from the repository root, ~140 s) when the suite file or the Python
-version changes::
+Regenerate (from the repository root, ~140 s) with each interpreter whose suite
+is installed, when the suite or the Python version changes::
 
-    python tests/conformance/make_baseline.py
+    python tests/conformance/make_baseline.py          # with 3.11, then with 3.13
 
 It runs the harness with ``--target concurrent.futures`` (the stdlib, no
-aliasing), group by group, and writes ``tests/conformance/baseline.json``: the
-outcome of each ``Class.test_method`` (pass/skip/...), the counts, the suite
-file's checksum and the wall time of each group.  tests/test_conformance.py
-requires every test recorded here as ``pass`` to pass for simfutures.real.
+aliasing), group by group, and writes ``tests/conformance/baseline-3.X.json``
+for the running version: the outcome of each ``[module.]Class.test_method``
+(pass/skip/...), the counts, the suite's checksum and the wall time of each
+group.  tests/test_conformance.py requires every test recorded there as
+``pass`` to pass for simfutures.real on that version.
 """
 
 from __future__ import annotations
@@ -21,16 +22,14 @@ from pathlib import Path
 
 import harness
 
-BASELINE = Path(__file__).resolve().parent / "baseline.json"
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--output", default=str(BASELINE))
+    parser.add_argument("--output", default=str(harness.baseline_path()))
     args = parser.parse_args(argv)
     suite = harness.find_suite()
     if suite is None:
-        print(f"suite not found (install libpython3.11-testsuite or set {harness.SUITE_ENV})",
+        print(f"suite not found ({harness.suite_hint()}, or set {harness.SUITE_ENV})",
               file=sys.stderr)
         return 2
     tests: dict[str, str] = {}
