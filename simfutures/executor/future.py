@@ -14,7 +14,6 @@ stdlib's own ``wait``/``as_completed`` can drive it: they only touch
 provides over the future's lock.
 """
 
-
 from __future__ import annotations
 
 import concurrent.futures._base as _stdlib_base
@@ -290,10 +289,13 @@ class Future(_stdlib_base.Future):
             try:
                 new_state = next_state("run", state)
             except IllegalTransition:
+                new_state = None
+            if new_state is None:
                 # The stdlib logs the future's id(); _address() is id() in the
-                # real world and a reproducible number in the simulator.
+                # real world and a reproducible number in the simulator.  Raised
+                # outside the except block: the error has no __context__, as there.
                 LOGGER.critical("Future %s in unexpected state: %s", self._address(), state)
-                raise RuntimeError("Future in unexpected state") from None
+                raise RuntimeError("Future in unexpected state")
             self._state = new_state
             if new_state == RUNNING:
                 return True

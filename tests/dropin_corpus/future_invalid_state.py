@@ -15,4 +15,4 @@ for f in (finished, cancelled, notified):
             call(ValueError("x") if call is f.set_exception else 2)
         except InvalidStateError as e:
             print(type(e).__module__, type(e).__qualname__, repr(e))
-            print(str(e))
+            print(str(e), e.__context__, e.__cause__, e.__suppress_context__)

@@ -13,3 +13,4 @@ for f in (running, finished):
         print("caught as InvalidStateError (CPython does not)")
     except RuntimeError as e:
         print(type(e).__name__, e.args, isinstance(e, InvalidStateError))
+        print(e.__context__, e.__cause__, e.__suppress_context__)
