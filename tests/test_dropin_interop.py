@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures as stdlib
 import copy
+import multiprocessing
 import pickle
 import threading
 
@@ -24,10 +25,16 @@ def test_futures_and_executors_are_instances_of_the_stdlib_classes():
     assert not issubclass(futures.ProcessPoolExecutor, stdlib.ThreadPoolExecutor)
 
 
+def _process_pool(workers: int) -> futures.ProcessPoolExecutor:
+    # Not fork: the test process has threads (left by other tests), and a forked
+    # child can inherit a lock one of them held and hang.
+    context = multiprocessing.get_context("forkserver")
+    return futures.ProcessPoolExecutor(workers, mp_context=context)
+
+
 @pytest.mark.parametrize("pool", ["thread", "process"])
 def test_asyncio_runs_calls_in_simfutures_pools(pool):
-    executor_class = {"thread": futures.ThreadPoolExecutor,
-                      "process": futures.ProcessPoolExecutor}[pool]
+    executor_class = {"thread": futures.ThreadPoolExecutor, "process": _process_pool}[pool]
 
     async def main() -> list:
         loop = asyncio.get_running_loop()
@@ -48,7 +55,7 @@ def test_a_simfutures_thread_pool_is_asyncios_default_executor():
         loop.set_default_executor(ex)
         name = await asyncio.to_thread(lambda: threading.current_thread().name)
         with pytest.raises(TypeError, match="executor must be ThreadPoolExecutor instance"):
-            loop.set_default_executor(futures.ProcessPoolExecutor(1))
+            loop.set_default_executor(_process_pool(1))
         return name, ex
 
     name, ex = asyncio.run(main())  # asyncio.run shuts the default executor down

@@ -15,10 +15,12 @@ def first():
 ex = ThreadPoolExecutor(1)
 fs = [ex.submit(first)] + [ex.submit(abs, -i) for i in range(1, 4)]
 started.wait()
-threading.Timer(0.05, gate.set).start()
-ex.shutdown(wait=True, cancel_futures=True)
+ex.shutdown(wait=False, cancel_futures=True)  # the worker is still inside first()
+gate.set()
 for f in fs:
     try:
         print(f.result())
     except CancelledError as e:
         print("cancelled", repr(e), f)
+ex.shutdown(wait=True, cancel_futures=True)
+print("joined", [t.is_alive() for t in ex._threads])
