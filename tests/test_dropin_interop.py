@@ -7,6 +7,7 @@ import concurrent.futures as stdlib
 import copy
 import multiprocessing
 import pickle
+import sys
 import threading
 
 import pytest
@@ -168,3 +169,27 @@ def test_the_simulated_future_is_a_stdlib_future_and_stays_reproducible():
         "pending", "finished returned int")
     assert first[7:] == [("RuntimeError", "Future in unexpected state"),
                          "cannot pickle '_thread.lock' object"]
+
+
+def test_waits_over_the_same_futures_in_any_order_never_deadlock():
+    # Each wait holds every future's lock while it looks at them; taken in list
+    # order, wait([a, b]) beside wait([b, a]) (ours or the stdlib's) deadlocks.
+    ours, theirs = futures.Future(), stdlib.Future()
+
+    def keep_waiting(wait, fs):
+        for _ in range(2000):
+            wait(fs, timeout=0)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=keep_waiting, args=args, daemon=True) for args in (
+            (stdlib.wait, [ours, theirs]), (futures.wait, [theirs, ours]),
+            (futures.wait, [ours, theirs]))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=20)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not any(thread.is_alive() for thread in threads), "deadlocked"
