@@ -12,6 +12,8 @@ with ThreadPoolExecutor(1) as ex:
         lambda: Future(1),
         lambda: wait(),
         lambda: ex.map(),
+        lambda: Future().result(1, 2),
+        lambda: Future().done(1),
         lambda: ex.submit(abs, -1, 2).result(),
         lambda: ex.submit(abs, x=1).result(),
     ]
