@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures._base as _stdlib_base
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -20,8 +21,11 @@ def _result_or_cancel(fut: Any, timeout: float | None = None) -> Any:
         del fut
 
 
-class Executor:
+class Executor(_stdlib_base.Executor):
     """Abstract base class for concrete asynchronous executors."""
+
+    # A subclass of the stdlib's Executor so that isinstance() checks written
+    # against concurrent.futures pass; every method is defined here.
 
     _rt: Runtime  # bound per world
 

@@ -5,10 +5,18 @@ RLock, the largest part of a future's cost) a future holds one plain lock and,
 only when someone actually blocks on it, a *gate*: a lock created held and
 released once on completion.  Each blocked waiter acquires the gate and
 immediately releases it, so a single release wakes every waiter in turn.
+
+The class subclasses the stdlib's ``concurrent.futures.Future`` without
+calling its ``__init__`` (which would build the Condition), so
+``isinstance`` checks pass (asyncio's ``wrap_future`` makes one) and the
+stdlib's own ``wait``/``as_completed`` can drive it: they only touch
+``_state``, ``_waiters`` and ``_condition``, which a ``_ConditionView``
+provides over the future's lock.
 """
 
 from __future__ import annotations
 
+import concurrent.futures._base as _stdlib_base
 import logging
 import types
 from collections.abc import Callable
@@ -23,7 +31,7 @@ from simfutures.executor.states import (
     PENDING,
     RUNNING,
     STATE_TO_DESCRIPTION,
-    UnexpectedStateError,
+    IllegalTransition,
     next_state,
 )
 from simfutures.runtime import Runtime
@@ -49,13 +57,22 @@ def describe_callable(fn: Any) -> str:
 
 class _ConditionView:
     """Stands in for the stdlib Future's ``_condition`` for code that reaches
-    into it (CPython's own tests do): holding it holds the future's lock, and
-    ``notify_all`` wakes whoever blocks on the future."""
+    into it (the stdlib's ``wait``/``as_completed``, CPython's own tests):
+    acquiring it acquires the future's lock, ``wait`` blocks until the
+    future is notified, and ``notify_all`` wakes whoever blocks on it."""
 
     __slots__ = ("_future",)
 
     def __init__(self, future: Future) -> None:
         self._future = future
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        if timeout == -1:
+            return self._future._lock.acquire(blocking)
+        return self._future._lock.acquire(blocking, timeout)
+
+    def release(self) -> None:
+        self._future._lock.release()
 
     def __enter__(self) -> bool:
         return self._future._lock.acquire()
@@ -63,18 +80,41 @@ class _ConditionView:
     def __exit__(self, *exc: object) -> None:
         self._future._lock.release()
 
+    def wait(self, timeout: float | None = None) -> bool:
+        """Release the lock, block until notified (or ``timeout``), re-acquire."""
+        future = self._future
+        gate = future._gate
+        if gate is None:
+            gate = future._gate = future._rt.lock()
+            gate.acquire()
+        future._lock.release()
+        try:
+            woken = block_on(gate, timeout)
+            if woken:
+                gate.release()  # pass the wake-up on to the next waiter
+        finally:
+            future._lock.acquire()
+        return woken
+
     def notify_all(self) -> None:
         self._future._open_gate()
 
-    notify = notify_all
+    def notify(self, n: int = 1) -> None:
+        # The gate wakes every waiter; a spurious wake-up is allowed for a condition.
+        self._future._open_gate()
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        # The stdlib future's condition holds an RLock: pickling a future
+        # fails on it, so fail with exactly the runtime's own RLock error.
+        return self._future._rt.rlock().__reduce_ex__(protocol)
 
 
-class Future:
+class Future(_stdlib_base.Future):
     """Represents the result of an asynchronous computation."""
 
     _rt: Runtime  # bound per world by ``simfutures.executor.world.bind``
 
-    def __init__(self) -> None:
+    def __init__(self) -> None:  # builds no Condition: the stdlib __init__ is skipped on purpose
         self._lock = self._rt.lock()
         self._gate = None
         self._state = PENDING
@@ -93,8 +133,19 @@ class Future:
             gate.release()
 
     @property
-    def _condition(self) -> _ConditionView:
+    def _condition(self) -> _ConditionView:  # type: ignore[override]
         return _ConditionView(self)
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        # Pickling (and deepcopy) fail as the stdlib future's do: on the RLock
+        # inside its condition, the first thing in its state.
+        return self._condition.__reduce_ex__(protocol)
+
+    def __copy__(self) -> Future:
+        # copy.copy of a stdlib future works (a shallow copy of its state).
+        clone = self.__class__.__new__(self.__class__)
+        clone.__dict__.update(self.__dict__)
+        return clone
 
     def _await_done(self, timeout: float | None) -> None:
         """Block until the future is done or ``timeout`` passes (lock not held)."""
@@ -237,9 +288,14 @@ class Future:
             state = self._state
             try:
                 new_state = next_state("run", state)
-            except InvalidStateError as error:
-                LOGGER.critical("Future %s in unexpected state: %s", id(self), state)
-                raise UnexpectedStateError(f"Future in unexpected state: {error}") from None
+            except IllegalTransition:
+                new_state = None
+            if new_state is None:
+                # The stdlib logs the future's id(); _address() is id() in the
+                # real world and a reproducible number in the simulator.  Raised
+                # outside the except block: the error has no __context__, as there.
+                LOGGER.critical("Future %s in unexpected state: %s", self._address(), state)
+                raise RuntimeError("Future in unexpected state")
             self._state = new_state
             if new_state == RUNNING:
                 return True
@@ -252,7 +308,7 @@ class Future:
             state = self._state
             try:
                 self._state = next_state(action, state)
-            except InvalidStateError:
+            except IllegalTransition:
                 failed_state = state
             else:
                 failed_state = None
@@ -266,11 +322,9 @@ class Future:
                         waiter.add_exception(self)
                 self._open_gate()
         if failed_state is not None:
-            # The stdlib's message, then ours; built outside the lock because
+            # The stdlib's exact message; built outside the lock because
             # repr() takes it.
-            raise InvalidStateError(
-                f"{failed_state}: {self!r}: can't {action} in state {failed_state}"
-            )
+            raise InvalidStateError(f"{failed_state}: {self!r}")
         bus = self._rt.bus
         if bus.active:
             rt = self._rt

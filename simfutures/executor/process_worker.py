@@ -36,6 +36,9 @@ class _RemoteTraceback(Exception):
     under "The above exception was the direct cause of ...".
     """
 
+    # Tracebacks print the cause's class as module.name: show the stdlib's.
+    __module__ = "concurrent.futures.process"
+
     def __init__(self, tb: str) -> None:
         self.tb = tb
 

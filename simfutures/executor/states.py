@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import InvalidStateError
-
 PENDING = "PENDING"
 RUNNING = "RUNNING"
 CANCELLED = "CANCELLED"
@@ -37,16 +35,22 @@ STATE_TO_DESCRIPTION = {
 }
 
 
-class UnexpectedStateError(InvalidStateError, RuntimeError):
-    """Raised by ``set_running_or_notify_cancel`` on a running or finished future.
+class IllegalTransition(Exception):
+    """``action`` is not allowed in ``state``.
 
-    The stdlib raises ``RuntimeError`` there; this is also an
-    ``InvalidStateError`` so one ``except`` catches every illegal transition.
+    Internal only: ``Future`` turns it into what the stdlib raises there
+    (``InvalidStateError`` or ``RuntimeError``, with the stdlib's messages),
+    so users' ``except`` clauses catch exactly what they catch on CPython.
     """
+
+    def __init__(self, action: str, state: str) -> None:
+        super().__init__(f"can't {action} in state {state}")
+        self.action = action
+        self.state = state
 
 
 def next_state(action: str, state: str) -> str | None:
     try:
         return TRANSITIONS[(action, state)]
     except KeyError:
-        raise InvalidStateError(f"can't {action} in state {state}") from None
+        raise IllegalTransition(action, state) from None

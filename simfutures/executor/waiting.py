@@ -4,6 +4,10 @@ Unlike the stdlib these keep futures in insertion-ordered dicts rather than
 sets, so the order in which already-finished futures are reported does not
 depend on memory addresses: the simulator's runs stay pure functions of
 their seed.
+
+They accept any ``concurrent.futures.Future``: the stdlib's own futures
+(and mixed lists) are locked through their ``_condition`` and report to the
+waiters installed here like ours do.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, FIRST_EXCEPTION
 from typing import Any, NamedTuple
 
 from simfutures import events
+from simfutures.executor.future import Future
 from simfutures.executor.states import CANCELLED_AND_NOTIFIED, FINISHED
 from simfutures.runtime import Runtime
 
@@ -116,19 +121,32 @@ class _AllCompletedWaiter(_Waiter):
         self._decrement()
 
 
+def _lock_of(future: Any) -> Any:
+    """What guards ``future``'s state: our lock, or a stdlib future's Condition."""
+    if isinstance(future, Future):
+        return future._lock
+    return future._condition
+
+
 class _AcquireFutures:
-    """Holds every future's lock, so no state changes while a waiter is installed."""
+    """Holds every future's lock, so no state changes while a waiter is installed.
+
+    Locks are taken in ``hash`` order (the stdlib sorts by ``id``, which a
+    plain hash follows; simulated futures hash by creation order) so that two
+    threads waiting on overlapping lists, or our ``wait`` beside the
+    stdlib's, cannot deadlock.
+    """
 
     def __init__(self, futures: Iterable[Any]) -> None:
-        self.futures = list(futures)
+        self.locks = [_lock_of(f) for f in sorted(futures, key=hash)]
 
     def __enter__(self) -> None:
-        for future in self.futures:
-            future._lock.acquire()
+        for lock in self.locks:
+            lock.acquire()
 
     def __exit__(self, *args: object) -> None:
-        for future in self.futures:
-            future._lock.release()
+        for lock in self.locks:
+            lock.release()
 
 
 def _create_and_install_waiters(rt: Runtime, fs: list, return_when: str) -> _Waiter:
@@ -156,7 +174,7 @@ def _yield_finished_futures(fs: list, waiter: _Waiter, ref_collect: tuple) -> It
         f = fs[-1]
         for futures_set in ref_collect:
             futures_set.pop(f, None)
-        with f._lock:
+        with _lock_of(f):
             f._waiters.remove(waiter)
         del f
         yield fs.pop()
@@ -209,7 +227,7 @@ def as_completed(rt: Runtime, fs: Iterable[Any], timeout: float | None = None) -
     finally:
         # Remove the waiter from futures not yet yielded (e.g. on timeout).
         for f in fs:
-            with f._lock:
+            with _lock_of(f):
                 f._waiters.remove(waiter)
 
 
@@ -233,7 +251,7 @@ def wait(
     if not waiter.event.wait(timeout) and rt.bus.active:
         _emit_timeout(rt, "wait", timeout)
     for f in fs:
-        with f._lock:
+        with _lock_of(f):
             f._waiters.remove(waiter)
 
     done.update(dict.fromkeys(waiter.finished_futures))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures.process as _stdlib_process
+import concurrent.futures.thread as _stdlib_thread
 import types
 from typing import Any
 
@@ -22,12 +24,17 @@ def bind(rt: Runtime, future_mixins: tuple[type, ...] = (),
     Executor = type("Executor", (*executor_mixins, base.Executor), {"_rt": rt,
                                                    "__module__": "concurrent.futures._base",
                                                    "__doc__": base.Executor.__doc__})
+    # The pools also subclass the stdlib's, last in the MRO so that nothing of
+    # theirs runs: asyncio's set_default_executor() insists on an instance of
+    # concurrent.futures.ThreadPoolExecutor.
     ThreadPoolExecutor = type(
-        "ThreadPoolExecutor", (thread.ThreadPoolExecutor, Executor),
+        "ThreadPoolExecutor", (thread.ThreadPoolExecutor, Executor,
+                               _stdlib_thread.ThreadPoolExecutor),
         {"_rt": rt, "_future_class": Future, "__module__": "concurrent.futures.thread",
          "__doc__": thread.ThreadPoolExecutor.__doc__})
     ProcessPoolExecutor = type(
-        "ProcessPoolExecutor", (process.ProcessPoolExecutor, Executor),
+        "ProcessPoolExecutor", (process.ProcessPoolExecutor, Executor,
+                                _stdlib_process.ProcessPoolExecutor),
         {"_rt": rt, "_future_class": Future, "__module__": "concurrent.futures.process",
          "__doc__": process.ProcessPoolExecutor.__doc__})
 

@@ -159,6 +159,13 @@ class Lock:
         return "<%s %s object at %#x>" % ("locked" if self._owner else "unlocked",
                                          type(self).__name__, id(self))
 
+    def __reduce_ex__(self, protocol: int) -> Any:
+        # Pickling fails as a real lock does (not on the scheduler inside): delegating
+        # to a real _thread.lock gives the running CPython's exact error for each protocol.
+        import _thread
+
+        return _thread.allocate_lock().__reduce_ex__(protocol)
+
 
 class InternalLock(Lock):
     """The lock the executor code itself gets from the virtual runtime.
@@ -277,6 +284,13 @@ class RLock:
 
     def _at_fork_reinit(self) -> None:
         self._owner, self._count = None, 0
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        # Pickling fails as a real RLock does (not on the scheduler inside): delegating
+        # to a real _thread.RLock gives the running CPython's exact error for each protocol.
+        import _thread
+
+        return _thread.RLock().__reduce_ex__(protocol)
 
 
 class _Notification:
@@ -398,6 +412,10 @@ class Condition:
 
     notifyAll = notify_all
 
+    def __reduce_ex__(self, protocol: int) -> Any:
+        # Like threading.Condition: pickling fails on its lock.
+        return self._lock.__reduce_ex__(protocol)
+
 
 class Semaphore:
     """``threading.Semaphore`` on virtual threads."""
@@ -443,6 +461,13 @@ class Semaphore:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        # Fails on its lock, as the stdlib's does (not on the scheduler inside): delegating
+        # to a real _thread.lock gives the running CPython's exact error for each protocol.
+        import _thread
+
+        return _thread.allocate_lock().__reduce_ex__(protocol)
 
 
 class BoundedSemaphore(Semaphore):
@@ -509,6 +534,13 @@ class Event:
 
     def _at_fork_reinit(self) -> None:
         self._waiters = _Waiters()
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        # Fails on its lock, as the stdlib's does (not on the scheduler inside): delegating
+        # to a real _thread.lock gives the running CPython's exact error for each protocol.
+        import _thread
+
+        return _thread.allocate_lock().__reduce_ex__(protocol)
 
 
 class Barrier:
@@ -590,6 +622,13 @@ class Barrier:
     def broken(self) -> bool:
         return self._broken
 
+    def __reduce_ex__(self, protocol: int) -> Any:
+        # Fails on its lock, as the stdlib's does (not on the scheduler inside): delegating
+        # to a real _thread.lock gives the running CPython's exact error for each protocol.
+        import _thread
+
+        return _thread.allocate_lock().__reduce_ex__(protocol)
+
 
 class SimpleQueue:
     """``queue.SimpleQueue`` on virtual threads."""
@@ -637,6 +676,13 @@ class SimpleQueue:
 
     def qsize(self) -> int:
         return len(self._items)
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        # Pickling fails as a real SimpleQueue does (not on the scheduler inside): delegating
+        # to a real _queue.SimpleQueue gives the running CPython's exact error for each protocol.
+        import _queue
+
+        return _queue.SimpleQueue().__reduce_ex__(protocol)
 
 
 class Queue:
@@ -736,6 +782,13 @@ class Queue:
         while self.unfinished_tasks:
             self._joiners.wait(sched, "Queue.join()", None)
         sched.observe(self)
+
+    def __reduce_ex__(self, protocol: int) -> Any:
+        # Fails on its lock, as the stdlib's does (not on the scheduler inside): delegating
+        # to a real _thread.lock gives the running CPython's exact error for each protocol.
+        import _thread
+
+        return _thread.allocate_lock().__reduce_ex__(protocol)
 
 
 class LifoQueue(Queue):

@@ -7,6 +7,7 @@ so pool and thread counters restart with every run.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -122,8 +123,20 @@ class SimFuture:
         return super().exception(timeout)
 
 
+# Argument errors name a method by its qualified name: users call Future(),
+# f.result(...), so they must read "Future.result() takes ...", as on CPython.
+for _name, _method in vars(SimFuture).items():
+    if isinstance(_method, types.FunctionType) and (_name == "__init__"
+                                                     or not _name.startswith("_")):
+        _method.__qualname__ = f"Future.{_name}"
+del _name, _method
+
+
 class _MapResults:
-    """The generator ``Executor.map`` returns, with a reproducible repr."""
+    """The generator ``Executor.map`` returns, with a reproducible repr.
+
+    Named ``generator``, like the stdlib's, for code that prints its type.
+    """
 
     __slots__ = ("_generator", "_serial")
 
@@ -151,9 +164,14 @@ class _MapResults:
                                                  virtual_address(self._serial))
 
 
+_MapResults.__name__ = _MapResults.__qualname__ = "generator"
+
+
 class SimExecutor:
     """Mixed into the simulated Executor: ``map()``'s generator has a reproducible repr."""
 
     def map(self, fn: Callable[..., Any], *iterables: Any, timeout: float | None = None,
             chunksize: int = 1) -> Any:
         return _MapResults(super().map(fn, *iterables, timeout=timeout, chunksize=chunksize))
+
+    map.__qualname__ = "Executor.map"  # for argument errors, as Future.__init__
