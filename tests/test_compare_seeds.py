@@ -80,7 +80,8 @@ def test_line_breaks_are_why_two_examples_need_the_coarser_comparison(stem: str)
     outputs = [program.run(chooser_for_seed(seed)).stdout for seed in range(500)]
     exact = len(set(outputs))
     coarse = len({o.replace("\n", "") for o in outputs})
-    assert exact > 3 * coarse, (exact, coarse)
+    # (GIL-biased walks split a print less often than uniform ones did: 2x, not 3x)
+    assert exact > 2 * coarse, (exact, coarse)
 
 
 def pool_results() -> list[int]:

@@ -11,11 +11,17 @@ import textwrap
 
 import pytest
 
+from simfutures.explore import stack_peek
 from simfutures.explore.races import RacePolicy, RaceProgram, discover
 from simfutures.explore.search import ProgramSpec, SearchConfig, search
 from simfutures.program import load_program
 from simfutures.sim import simulate
 from simfutures.sim.chooser import chooser_for_seed
+
+# The detector reads instruction operands off the frame (CPython 3.11 only): elsewhere
+# every --preempt mode runs as sync (docs/soundness.md).
+pytestmark = pytest.mark.skipif(not stack_peek.AVAILABLE,
+                                reason="data-race detection needs CPython 3.11's frames")
 
 BUDGET = 2000
 
@@ -267,7 +273,7 @@ def test_simulate_can_assert_no_race():
 
 
 def test_json_report_lists_races_and_fail_on_race_fails(tmp_path):
-    path = _write(tmp_path, "json", SHAPES["attribute"][0].replace(
+    path = _write(tmp_path, "report_as_json", SHAPES["attribute"][0].replace(
         'assert stats.done == 2, f"lost update: {stats.done}"', ""))
     run = subprocess.run([sys.executable, "-m", "simfutures.cli", "explore", str(path),
                           "--runs", "200", "--json", "--fail-on-race"],

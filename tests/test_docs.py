@@ -177,7 +177,8 @@ STALE = {
         "README's race walkthrough predates main's 18da84d (switch rule, data races): "
         "its outputs and seeds changed, and `run --seed N` no longer replays `check`'s "
         "seed N (run learns a race policy first, check does not): issue 14 item 1",
-    "simfutures run examples/race_lost_update.py --seed 2 --timeline --trace race.json":
+    "simfutures run examples/race_lost_update.py --strategy random --seed 2 --timeline "
+    "--trace race.json":
         "as above: seed 2 no longer fails",
     "simfutures check examples/race_lost_update_fixed.py --runs 200":
         "as above: check now names seed 24, which `run --seed 24` does not reproduce",

