@@ -274,7 +274,7 @@ def test_simulate_can_assert_no_race():
 
 def test_json_report_lists_races_and_fail_on_race_fails(tmp_path):
     path = _write(tmp_path, "report_as_json", SHAPES["attribute"][0].replace(
-        'assert stats.done == 2, f"lost update: {stats.done}"', ""))
+        'assert stats.done == 2, f"lost update: {stats.done}"', "print(stats.done)"))
     run = subprocess.run([sys.executable, "-m", "simfutures.cli", "explore", str(path),
                           "--runs", "200", "--json", "--fail-on-race"],
                          capture_output=True, text=True, timeout=300)

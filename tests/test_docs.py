@@ -188,6 +188,8 @@ STALE = {
 @pytest.mark.parametrize("block", runnable("console"), ids=lambda b: b.where)
 def test_console_block_shows_what_the_command_prints(block: Block, workdir: Path,
                                                      request: pytest.FixtureRequest):
+    if sys.version_info[:2] != (3, 11):
+        pytest.skip("the docs show CPython 3.11's output (scheduling points, tracebacks)")
     steps = console_steps(block)
     if steps[0][0] in STALE:
         request.applymarker(pytest.mark.xfail(reason=STALE[steps[0][0]], strict=True))

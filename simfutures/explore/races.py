@@ -40,7 +40,14 @@ from simfutures import events
 from simfutures.errors import SimfuturesError
 from simfutures.explore import stack_peek
 from simfutures.explore.equivalence import ALL, Identities
-from simfutures.explore.footprints import _IGNORE, _TABLES, _TRACE, FootprintTracer, _decode
+from simfutures.explore.footprints import (
+    _IGNORE,
+    _TABLES,
+    _TRACE,
+    FootprintTracer,
+    _decode,
+    _Untraced,
+)
 from simfutures.sim import threads as sim_threads
 from simfutures.sim.instruments import instrumented
 from simfutures.sim.scheduler import PACKAGE_DIR, Scheduler, VThread
@@ -335,7 +342,7 @@ class RaceTracer(FootprintTracer):
         sched = self._sched
         sched.sync_observers += (self.detector,)
         self._inner_chooser = sched.chooser
-        sched.chooser = _Paused(sched.chooser, self)
+        sched.chooser = _Untraced(sched.chooser, self)
         # Each greenlet carries its own "tracing on" flag (CPython keeps it per C
         # frame stack): every virtual thread turns tracing back on when it resumes.
         switch = sched._switch_to
@@ -410,24 +417,6 @@ class RaceTracer(FootprintTracer):
         sys.call_tracing(point, ())
 
 
-class _Paused:
-    """Wraps the chooser: what the chooser runs is not the program's."""
-
-    def __init__(self, inner: Any, tracer: RaceTracer) -> None:
-        self._inner = inner
-        self._tracer = tracer
-
-    def choose(self, n: int, kind: str) -> int:
-        self._tracer.paused = True
-        try:
-            return self._inner.choose(n, kind)
-        finally:
-            self._tracer.paused = False
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
 def instrument(policy: RacePolicy, log: RaceLog) -> Callable[[Scheduler], Any] | None:
     """The per-run instrument factory for ``policy`` (None: nothing to observe)."""
     if not policy.traces:
@@ -458,7 +447,7 @@ def _stopped_expensively(outcome: Any) -> bool:
     return error.startswith(("watchdog", "step limit", "virtual time limit"))
 
 #: Runs after which discovery gives up on a program whose threads share no memory.
-PROBE_RUNS = 8
+PROBE_RUNS = 4
 #: Runs per discovery pass (seeds 0..N-1) and the most passes made.
 DISCOVERY_RUNS = 32
 DISCOVERY_PASSES = 3
@@ -474,12 +463,7 @@ def discover(program: Any, mode: str = DEFAULT_PREEMPT, limits: Any = None
     result depends on the program alone, so ``run --seed N`` rebuilds the very
     policy ``explore``'s run N had.
     """
-    from simfutures.sim.chooser import NaturalChooser, RandomChooser
-
-    def chooser_for(seed: int) -> Any:
-        # Walks that switch as often as a random walk may: threads overlap, so memory
-        # they share shows up in few runs.
-        return NaturalChooser() if seed == 0 else RandomChooser(seed, stay=0.5)
+    from simfutures.sim.chooser import chooser_for_seed as chooser_for
 
     log = RaceLog()
     policy = RacePolicy(mode)

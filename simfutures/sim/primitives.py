@@ -118,6 +118,14 @@ class Lock:
             raise ValueError("can't specify a timeout for a non-blocking call")
         if timeout < 0 and timeout != -1:
             raise ValueError("timeout value must be a non-negative number")
+        if not self._take(sched, blocking, timeout):
+            return False
+        # Others can now see it held (a non-blocking acquire fails, locked() is True).
+        sched.sync(self)
+        return True
+
+    def _take(self, sched: Scheduler, blocking: bool, timeout: float) -> bool:
+        """The acquire itself, after a switch point: wait while it is held."""
         sched.preempt()
         if self._owner is not None:
             if not blocking:
@@ -127,8 +135,6 @@ class Lock:
                                             self._describe, deadline):
                 return False
         self._owner = sched.current
-        # Others can now see it held (a non-blocking acquire fails, locked() is True).
-        sched.sync(self)
         return True
 
     def release(self) -> None:
@@ -186,15 +192,8 @@ class InternalLock(Lock):
         if sched.over or _get_ident() != context._os_thread:
             self._owner = sched.current
             return True
-        sched.preempt()
-        if self._owner is not None:
-            if not blocking:
-                return False
-            deadline = None if timeout == -1 else sched.now + timeout
-            if not self._waiters.wait_until(sched, lambda: self._owner is None,
-                                            self._describe, deadline):
-                return False
-        self._owner = sched.current
+        if not self._take(sched, blocking, timeout):
+            return False
         sched.observe(self)
         return True
 
