@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from simfutures.commands.numbers import positive_int
 from simfutures.explore.strategies import DEFAULT_STRATEGY
 from simfutures.sim.chooser import Chooser, Schedule, ScheduleError
 from simfutures.sim.scheduler import Limits
@@ -65,16 +66,6 @@ def decode_choices(text: str) -> list[int]:
                 f"expected choices like 0*12,1,0,2 (indices >= 0, K >= 1), got {part!r}")
         indices.extend([index] * times)
     return indices
-
-
-def _depth(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
 
 
 def seeded_chooser(strategy: str, seed: int, depth: int, program: object,
@@ -153,6 +144,6 @@ def add_run_options(parser: argparse.ArgumentParser,
                         help="what --seed means: run N of this exploration strategy, as "
                         "explore runs it (default %(default)s, as explore's; seed 0 is the "
                         "natural order under either)")
-    parser.add_argument("--depth", type=_depth, default=DEFAULT_DEPTH,
+    parser.add_argument("--depth", type=positive_int, default=DEFAULT_DEPTH,
                         help="pct: bug depth aimed at, as explore's --depth "
                         "(default %(default)s)")
