@@ -16,6 +16,9 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
+
+import attrs
 
 from simfutures import events
 from simfutures.program import EXIT_STOPPED, Outcome, one_line
@@ -24,7 +27,7 @@ from simfutures.scenario.model import Scenario
 from simfutures.scenario.progress import Progress, describe_stop
 from simfutures.scenario.runner import run_scenario
 from simfutures.scenario.time_limit import check_time_limit
-from simfutures.scenario.timeline import ScenarioTimeline, describe_steps
+from simfutures.scenario.timeline import ScenarioTimeline, describe_races, describe_steps
 from simfutures.sim.chooser import Chooser
 from simfutures.sim.scheduler import Limits
 from simfutures.sim.simulate import RunResult
@@ -62,12 +65,22 @@ def run_observed(
 class ScenarioProgram:
     #: A scenario prints nothing of its own: ``simfutures run`` shows its timeline.
     shows_timeline = True
-    #: Its tasks are the simulator's own code: no access of the program's to trace.
-    runs_program_code = False
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], scenario: Scenario | None = None
+                 ) -> None:
+        """The scenario file at ``path``, or ``scenario`` (already loaded from there)."""
         self.path = Path(path)
-        self.scenario = load_scenario(self.path)
+        self.scenario = load_scenario(self.path) if scenario is None else scenario
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> ScenarioProgram:
+        return cls(scenario.path, scenario)
+
+    @property
+    def runs_program_code(self) -> bool:
+        """Whether a run executes the user's code (a ``call:`` task), which the race
+        detector traces; the other tasks are the simulator's own code."""
+        return self.scenario.calls_user_code
 
     def replay_command(self, option: str) -> str:
         return f"simfutures run {self.path} {option}"
@@ -82,7 +95,7 @@ class ScenarioProgram:
         text = timeline.render()
         if outcome.detail is not None:
             text += describe_steps(self.scenario, outcome.detail)
-        return text
+        return text + describe_races(outcome.races)
 
     def run(
         self,
@@ -126,3 +139,19 @@ class ScenarioProgram:
             result.virtual_time,
             detail=result.value if code == 0 else None,
         )
+
+
+def prepared(scenario: Scenario, mode: str | None = None) -> Any:
+    """``scenario`` as a program whose runs carry the data races they showed, under
+    the race policy ``simfutures run FILE`` learns too (``explore.races.prepare``), so
+    a seed replays exactly there.  A scenario without a call task learns nothing."""
+    from simfutures.explore.races import DEFAULT_PREEMPT, prepare
+
+    return prepare(ScenarioProgram.of(scenario), mode or DEFAULT_PREEMPT)
+
+
+def observation_of(outcome: Outcome) -> Any:
+    """The run's Observation with its data races, or None if the run did not finish."""
+    if outcome.detail is None:
+        return None
+    return attrs.evolve(outcome.detail, races=tuple(outcome.races))
