@@ -58,7 +58,7 @@ def check(call: CallSpec, kind: str) -> None:
         except ModuleNotFoundError as exc:
             if exc.name not in _parents(call.module):
                 raise _raised_by(call, exc) from None  # the module's own import failed
-            where = f"{_shown(call.directory)} or on sys.path"
+            where = f"next to the scenario file ({_shown(call.directory)}/) or on sys.path"
             also = (" (a process worker imports it by this name: it must be importable "
                     "there)") if kind == "process" else ""
             raise CallError(f"no module named {call.module!r} in {where}{also}") from None

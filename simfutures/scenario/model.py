@@ -338,6 +338,11 @@ class Scenario(Node):
         return any(task.call is not None for task in self.tasks)
 
     @property
+    def claims_data_races(self) -> bool:
+        """Whether some claim is about data races (so every run must look for them)."""
+        return any(isinstance(p, DataRaceSeen) for c in self.expect for p in c.predicates)
+
+    @property
     def handles(self) -> tuple[str, ...]:
         """Names of submitted futures, in submission order."""
         return tuple(s.handle for s in self.steps if isinstance(s, SubmitStep))

@@ -21,6 +21,8 @@ from typing import Any
 import attrs
 
 from simfutures import events
+from simfutures.explore import stack_peek
+from simfutures.explore.races import RaceLog, RacePolicy, instrument
 from simfutures.program import EXIT_STOPPED, Outcome, one_line
 from simfutures.scenario.loader import load_scenario
 from simfutures.scenario.model import Scenario
@@ -29,6 +31,7 @@ from simfutures.scenario.runner import run_scenario
 from simfutures.scenario.time_limit import check_time_limit
 from simfutures.scenario.timeline import ScenarioTimeline, describe_races, describe_steps
 from simfutures.sim.chooser import Chooser
+from simfutures.sim.instruments import active, instrumented
 from simfutures.sim.scheduler import Limits
 from simfutures.sim.simulate import RunResult
 from simfutures.sim.simulate import run as run_simulation
@@ -108,10 +111,13 @@ class ScenarioProgram:
         """One simulated run; ``Outcome.detail`` is the scenario Observation (None if
         the run did not finish)."""
         out, err = io.StringIO(), io.StringIO()
+        races = self._race_log()
         with contextlib.ExitStack() as stack:
             if capture:
                 stack.enter_context(contextlib.redirect_stdout(out))
                 stack.enter_context(contextlib.redirect_stderr(err))
+            if races is not None:
+                stack.enter_context(instrumented(instrument(RacePolicy("races"), races)))
             result, stop_report = run_with_progress(self.scenario, chooser, limits,
                                                     observers)
             report = None
@@ -138,7 +144,17 @@ class ScenarioProgram:
             result.steps,
             result.virtual_time,
             detail=result.value if code == 0 else None,
+            races=() if races is None else tuple(races.last_run),
         )
+
+    def _race_log(self) -> RaceLog | None:
+        """A log for this run's races when claims are about them and no race policy
+        traces the run already (one with no racy line to switch at does not): then
+        the run is traced to detect races only, which changes no schedule, so every
+        judged run is looked at, and ``simfutures run`` shows what ``check`` saw."""
+        if not (self.scenario.claims_data_races and stack_peek.AVAILABLE) or active():
+            return None
+        return RaceLog()
 
 
 def prepared(scenario: Scenario, mode: str | None = None) -> Any:
