@@ -154,7 +154,9 @@ def _explain_claim(result: ClaimResult, seeds: list[int], first_seed: int, runs:
     claim = result.claim
     written = source_line(claim.loc.path, claim.loc.line)
     body = f"{claim.loc.line} | {written}\n" if written is not None else ""
-    if result.index is None:  # a 'sometimes' claim nobody witnessed
+    if not result.judged:  # the verdict line says why: no run can tell
+        pass
+    elif result.index is None:  # a 'sometimes' claim nobody witnessed
         body += (f"not seen in {plural(result.runs, 'run')} ({seed_span(first_seed, runs)}); "
                  f"if the schedule is rare, try more runs ({more_runs})\n")
     else:

@@ -61,7 +61,7 @@ def check(call: CallSpec, kind: str) -> None:
             where = f"next to the scenario file ({_shown(call.directory)}/) or on sys.path"
             also = (" (a process worker imports it by this name: it must be importable "
                     "there)") if kind == "process" else ""
-            raise CallError(f"no module named {call.module!r} in {where}{also}") from None
+            raise CallError(f"no module named {call.module!r} {where}{also}") from None
         except Exception as exc:  # SyntaxError, NameError... at the module's top level
             raise _raised_by(call, exc) from None
         target = _attribute(module, call)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-import sys
+import platform
 from collections.abc import Sequence
 from typing import Any
 
@@ -186,9 +186,9 @@ def _unavailable(claim: Claim) -> str | None:
 
     if stack_peek.AVAILABLE:
         return None
-    version = ".".join(map(str, sys.version_info[:3]))
-    return (f"data race detection is not available on this Python "
-            f"({sys.implementation.name} {version}), so no run can show or rule out a race")
+    return (f"data race detection is not available on this Python ("
+            f"{platform.python_implementation()} {platform.python_version()}), so no run "
+            "can show or rule out a race")
 
 
 def _data_race(predicate: DataRaceSeen, obs: Observation) -> tuple[bool, str]:
