@@ -22,6 +22,8 @@ from simfutures.explore import stack_peek
 from simfutures.scenario import ScenarioError, load_scenario
 from simfutures.scenario.check import check_scenario
 
+pytest_plugins = ["pytester"]
+
 REPO = Path(__file__).resolve().parent.parent
 APP = REPO / "scenarios" / "counter_app.py"
 APP_LINES = APP.read_text().splitlines()
@@ -279,3 +281,38 @@ def test_loading_leaves_no_module_behind(app_dir: Path):
     path = list(sys.path)
     load_scenario("ok.yaml")
     assert "counter_app" not in sys.modules and sys.path == path
+
+
+# --- the pytest plugin ------------------------------------------------------------------
+
+
+@pytest.fixture
+def plugin_project(pytester: pytest.Pytester) -> pytest.Pytester:
+    (pytester.path / "scenarios").mkdir()
+    shutil.copy(APP, pytester.path / "scenarios" / "counter_app.py")
+    (pytester.path / "scenarios" / "locked.yaml").write_text(scenario_text(
+        "increment_locked", "- never: data_race\n"))
+    (pytester.path / "scenarios" / "racy.yaml").write_text(scenario_text(
+        "increment", "- never: data_race\n"))
+    return pytester
+
+
+@needs_race_detection
+def test_the_plugin_judges_data_race_claims(plugin_project: pytest.Pytester):
+    result = plugin_project.runpytest_subprocess("-p", "no:cacheprovider",
+                                                 "--simfutures-runs", "30")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "*scenarios/racy.yaml:13:5: never claim FAILS: seed *: data race on entry 'count' "
+        f"of a dict: read by ThreadPoolExecutor-0_? at *counter_app.py:{READ_LINE}, write by "
+        f"ThreadPoolExecutor-0_? at *counter_app.py:{WRITE_LINE}*"])
+
+
+def test_the_plugin_skips_what_this_python_cannot_judge(plugin_project: pytest.Pytester):
+    plugin_project.makeconftest(
+        "from simfutures.explore import stack_peek\nstack_peek.AVAILABLE = False\n")
+    result = plugin_project.runpytest_subprocess("-p", "no:cacheprovider", "-rs",
+                                                 "--simfutures-runs", "3")
+    result.assert_outcomes(skipped=2)
+    result.stdout.fnmatch_lines(["SKIPPED * scenarios/locked.yaml:13:5: data race detection "
+                                 "is not available on this Python (*"])
