@@ -249,6 +249,8 @@ def test_a_module_missing_for_a_process_pool_says_the_worker_imports_it(app_dir:
     ("- never: data_race\n", "a data_race claim needs a thread executor"),
     ("- never: {data_race: {at: counter_app.py}}\n", "at must be 'FILE:LINE'"),
     ("- never: {data_race: {at: 'nowhere.py:3'}}\n", "at: no file 'nowhere.py' next to"),
+    ("- never: {data_race: {at: 'counter_app.py:999'}}\n",
+     f"at: counter_app.py has {len(APP_LINES)} lines, so no line 999"),
 ])
 def test_bad_data_race_claims(app_dir: Path, claims: str, message: str):
     kind = "process" if "thread executor" in message else "thread"

@@ -274,6 +274,10 @@ def _site(node: YNode) -> str:
     path = os.path.join(os.path.dirname(os.path.abspath(node.loc.path)), file)
     if not os.path.isfile(path):
         raise fail(node, f"at: no file {file!r} next to the scenario file")
+    with open(path, "rb") as source:
+        lines = source.read().count(b"\n")
+    if int(line) > lines:
+        raise fail(node, f"at: {file} has {lines} lines, so no line {int(line)}")
     return f"{os.path.realpath(path)}:{int(line)}"
 
 
