@@ -5,6 +5,10 @@ Loading happens once, in the constructor, so an unusable file is a
 ScenarioError (exit code 2 at the CLI) before any run starts; so is a duration
 that cannot end within the run's ``--max-time`` (checked before the first run
 under each limit).
+
+A scenario with ``call`` tasks runs the user's code, which the race detector
+traces like a script's (``runs_program_code``): ``prepared`` gives it the race
+policy ``simfutures run`` learns, and its runs' outcomes carry their races.
 """
 
 from __future__ import annotations

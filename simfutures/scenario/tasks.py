@@ -7,7 +7,9 @@ worker process has no other channel back to the runner. The runner unwraps
 it before anything is compared, so claims only ever see the task's value.
 
 Library modules are imported at call time and used through their attributes,
-so that under the simulator's patch mode they are the virtual ones.
+so that under the simulator's patch mode they are the virtual ones. A ``call``
+task runs the user's function instead (see calls.py); its report carries no
+printed lines: what the function prints goes to the run's output.
 """
 
 from __future__ import annotations
