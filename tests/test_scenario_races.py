@@ -220,6 +220,10 @@ BAD = {
     "no function": ('bump: {call: "counter_app"}',
                     "5:16: task 'bump': call must be 'module:function' (e.g. "
                     "'counter_app:increment'), got 'counter_app'"),
+    "not the project's code": ('bump: {call: "os:system"}',
+                               "5:16: task 'bump': 'os' is not your project's code (it is "
+                               "built in, standard library or an installed package): a "
+                               "task calls only functions of your own modules"),
     "call and duration": ('bump: {call: "counter_app:increment", duration: 1}',
                           "5:51: task 'bump' has 'call', which cannot be combined with "
                           "'duration': the called function alone decides what the task does"),

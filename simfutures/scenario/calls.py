@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -53,6 +54,7 @@ def check(call: CallSpec, kind: str) -> None:
     saved = _set_aside(call.module)
     try:
         sys.path.insert(0, call.directory)
+        _check_own_code(call)
         try:
             module = importlib.import_module(call.module)
         except ModuleNotFoundError as exc:
@@ -70,6 +72,30 @@ def check(call: CallSpec, kind: str) -> None:
     finally:
         state.restore()
         sys.modules.update(saved)
+
+
+def _check_own_code(call: CallSpec) -> None:
+    """Refuse, before anything is imported, a module of the standard library or of an
+    installed package: a scenario runs its own project's code (which is also all the
+    race detector looks at), never ``os:system`` with arguments from a YAML file."""
+    from simfutures.sim.program_files import is_program_file
+
+    top = call.module.partition(".")[0]
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return  # the import proper reports it
+    if spec is None:
+        return
+    if spec.has_location and spec.origin:
+        files = [spec.origin]
+    else:  # a namespace package has directories; a built-in module, nothing
+        files = [os.path.join(place, "__init__.py")
+                 for place in spec.submodule_search_locations or ()]
+    if not files or not all(is_program_file(file) for file in files):
+        raise CallError(f"{top!r} is not your project's code (it is built in, standard "
+                        "library or an installed package): a task calls only functions "
+                        "of your own modules")
 
 
 def _raised_by(call: CallSpec, exc: BaseException) -> CallError:
