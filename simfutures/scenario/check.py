@@ -77,7 +77,7 @@ def check_scenario(
     labels: list[str] = []
     failures: list[RunFailure] = []
     for seed in range(first_seed, first_seed + runs):
-        # Task output is part of the observation, not of the checker's output.
+        # (The program captures task output: it is part of the observation.)
         outcome = program.run(chooser_for_seed(seed), limits=limits)
         observation = observation_of(outcome)
         if observation is None:
