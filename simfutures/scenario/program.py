@@ -60,15 +60,6 @@ def run_with_progress(
     return result, report
 
 
-def run_observed(
-    scenario: Scenario, chooser: Chooser, limits: Limits | None = None
-) -> tuple[RunResult, ScenarioTimeline, str | None]:
-    """A run with a scenario timeline recorded (``observation`` is left to the caller)."""
-    timeline = ScenarioTimeline(scenario)
-    result, report = run_with_progress(scenario, chooser, limits, [timeline])
-    return result, timeline, report
-
-
 class ScenarioProgram:
     #: A scenario prints nothing of its own: ``simfutures run`` shows its timeline.
     shows_timeline = True
