@@ -14,7 +14,7 @@ where the wall clock also measures the other programs).
 ``--versions`` runs only the submit path, once per interpreter given (each must
 have simfutures installed, e.g. a venv's ``bin/python``), one after the other so
 they do not compete for the cores, and prints the Markdown table that
-docs/versions.md shows.  It exits 1 if any version is below the target.
+docs/versions.md shows, with each row's verdict against the target.
 """
 
 from __future__ import annotations
@@ -117,12 +117,13 @@ class SubmitPath:
     def markdown_row(self) -> str:
         return (f"| {self.python} | {self.stdlib_per_s:,.0f} tasks/s | "
                 f"{self.ours_per_s:,.0f} tasks/s | {self.wall_ratio:.2f} | "
-                f"{self.stdlib_cpu_us:.2f} / {self.ours_cpu_us:.2f} µs | {self.cpu_ratio:.2f} |")
+                f"{self.stdlib_cpu_us:.2f} / {self.ours_cpu_us:.2f} µs | {self.cpu_ratio:.2f} | "
+                f"{'yes' if self.ok else 'NO'} |")
 
 
 MARKDOWN_HEADER = ("| Python | submit path, stdlib | simfutures.real | wall ratio "
-                   "| CPU per task (stdlib / ours) | CPU ratio |\n"
-                   "|---|---|---|---|---|---|")
+                   f"| CPU per task (stdlib / ours) | CPU ratio | both >= {SUBMIT_PATH_TARGET} |\n"
+                   "|---|---|---|---|---|---|---|")
 
 
 def submit_path(rounds: int, n: int = 50_000) -> SubmitPath:
@@ -139,7 +140,7 @@ def submit_path(rounds: int, n: int = 50_000) -> SubmitPath:
                       statistics.median(cpus[real]))
 
 
-def versions_table(pythons: list[str], rounds: int, tasks: int | None) -> int:
+def versions_table(pythons: list[str], rounds: int, tasks: int | None) -> None:
     """Run the submit path under each interpreter in turn; print the table."""
     rows = []
     for python in pythons:
@@ -151,7 +152,6 @@ def versions_table(pythons: list[str], rounds: int, tasks: int | None) -> int:
     print(MARKDOWN_HEADER)
     for row in rows:
         print(row.markdown_row())
-    return 0 if all(row.ok for row in rows) else 1
 
 
 def main() -> int:
@@ -166,7 +166,8 @@ def main() -> int:
     args = parser.parse_args()
     size = {} if args.tasks is None else {"n": args.tasks}
     if args.versions:
-        return versions_table(args.versions, args.rounds, args.tasks)
+        versions_table(args.versions, args.rounds, args.tasks)
+        return 0
     if args.submit_path_json:
         print(json.dumps(attrs.asdict(submit_path(args.rounds, **size))))
         return 0
