@@ -6,7 +6,8 @@ Every program carries one marker line:
 * ``# sim: compare`` -- also run by ``simfutures run`` (seed 0) and compared with the stdlib;
 * ``# sim: skip (REASON)`` -- not run in the simulator, for the reason given.
 
-Each program runs in a fresh interpreter.  For ``simfutures.real`` a
+Each program runs in a fresh interpreter per world, the worlds side by side (they
+share nothing: the programs write no files).  For ``simfutures.real`` a
 ``sitecustomize`` (``dropin_corpus/_site``) aliases ``concurrent.futures`` and its
 submodules before anything imports them, in process-pool children too.
 stdout, stderr and the exit status are compared exactly after normalising
@@ -69,7 +70,7 @@ def normalise(text: str, program: Path) -> str:
     return _OBJECT_ID.sub("<id>", _ADDRESS.sub("0xADDR", joined))
 
 
-def run_program(program: Path, world: str) -> tuple[int, str, str]:
+def _command(program: Path, world: str) -> tuple[list[str], dict[str, str]]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "SIMFUTURES_DROPIN_TARGET", "PYTHONWARNINGS")}
     env["PYTHONHASHSEED"] = "0"
@@ -84,9 +85,30 @@ def run_program(program: Path, world: str) -> tuple[int, str, str]:
         # keeps it as given (a known difference of program.py, not compared here).
         command = [sys.executable, "-c", "import sys; from simfutures.cli import main; "
                    "sys.exit(main(sys.argv[1:]))", "run", str(program), "--seed", "0"]
-    done = subprocess.run(command, cwd=program.parent, env=env, capture_output=True, text=True,
-                          timeout=TIMEOUT)
-    return (done.returncode, normalise(done.stdout, program), normalise(done.stderr, program))
+    return command, env
+
+
+def start_program(program: Path, world: str) -> subprocess.Popen[str]:
+    """Start one run; the worlds of a program run side by side (each in its own
+    interpreter, so they cannot see each other), which overlaps their start-up
+    and their waits."""
+    command, env = _command(program, world)
+    return subprocess.Popen(command, cwd=program.parent, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def finish_program(running: subprocess.Popen[str], program: Path) -> tuple[int, str, str]:
+    try:
+        stdout, stderr = running.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        running.kill()
+        running.communicate()
+        raise
+    return (running.returncode, normalise(stdout, program), normalise(stderr, program))
+
+
+def run_program(program: Path, world: str) -> tuple[int, str, str]:
+    return finish_program(start_program(program, world), program)
 
 
 def test_the_corpus_is_large_and_every_program_is_marked():
@@ -116,9 +138,18 @@ def test_normalising_keeps_the_programs_frames_and_drops_library_frames(tmp_path
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p.stem for p in PROGRAMS])
 def test_program_behaves_as_with_the_stdlib(program):
-    expected = run_program(program, "stdlib")
-    assert run_program(program, "real") == expected, "simfutures.real differs from the stdlib"
     compare_sim, reason = sim_marker(program)
+    worlds = ["stdlib", "real"] + (["sim"] if compare_sim else [])
+    started = {world: start_program(program, world) for world in worlds}
+    try:
+        outcome = {world: finish_program(started[world], program) for world in worlds}
+    finally:
+        for running in started.values():
+            if running.poll() is None:
+                running.kill()
+                running.communicate()
+    expected = outcome["stdlib"]
+    assert outcome["real"] == expected, "simfutures.real differs from the stdlib"
     if not compare_sim:
         pytest.skip(f"simulator: {reason}")
-    assert run_program(program, "sim") == expected, "the simulator (seed 0) differs"
+    assert outcome["sim"] == expected, "the simulator (seed 0) differs"
