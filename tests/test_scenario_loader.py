@@ -328,21 +328,25 @@ def test_recursive_alias(text):
     assert err.line is not None
 
 
+def error_and_peak_memory(text: str):
+    tracemalloc.start()
+    try:
+        err = error_of(text)
+        return err, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_billion_laughs_is_rejected_fast_and_small():
     lines = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     for i in range(1, 10):
         refs = ", ".join([f"*l{i - 1}"] * 10)
         lines.append(f"l{i}: &l{i} [{refs}]")
     bomb = "\n".join(lines) + "\n"  # 10**10 strings if expanded
-    tracemalloc.start()
-    started = time.perf_counter()
-    try:
-        err = error_of(bomb)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    # Refused before expanding: memory, not wall time (a loaded machine is slow at
+    # anything), shows it.
+    err, peak = error_and_peak_memory(bomb)
     assert "expands to more than" in err.message
-    assert time.perf_counter() - started < 2
     assert peak < 50 * 1024 * 1024
 
 
@@ -366,10 +370,11 @@ def test_deep_nesting_is_an_error_not_a_crash():
 )
 def test_megabyte_of_tiny_nodes_is_refused_quickly(text):
     assert len(text) <= MAX_FILE_BYTES
-    started = time.perf_counter()
-    err = error_of(text)
+    err, peak = error_and_peak_memory(text)
     assert "more than 20,000 nodes" in err.message and err.line is not None
-    assert time.perf_counter() - started < 3
+    # Stopped at the node limit: the document's 90,000-500,000 nodes never all exist
+    # (about 12 MB at the limit, well over 50 MB when all are built).
+    assert peak < 30 * 1024 * 1024
 
 
 @pytest.mark.parametrize(
