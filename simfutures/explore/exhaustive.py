@@ -100,9 +100,12 @@ class PrefixChooser:
         """Whether this state was reached before with no more preemptions used (and
         remember it).  The running thread is part of the state where it could go on:
         continuing it is the one free option."""
-        current = context.scheduler().current
+        sched = context.scheduler()
+        current = sched.current
         running = current.ident if preemptive and current is not None else 0
-        key = (self.history.fingerprint, running, preemptive)
+        # Whether the decision also offers to advance the clock, or follows such an
+        # advance (the same fingerprint, but other options and other threads ready).
+        key = (self.history.fingerprint, running, preemptive, sched.clock_option)
         best = self._visited.get(key)
         if best is not None and best <= self._used:
             return True
