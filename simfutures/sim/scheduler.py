@@ -32,7 +32,9 @@ from simfutures.sim.chooser import (
     CLOCK_OFFERED,
     NO_CLOCK,
     RANDOM_SEED_RANGE,
+    Choice,
     Chooser,
+    Schedule,
 )
 
 # Where simfutures and its simulator live (frames from there are not the program's).
@@ -192,6 +194,9 @@ class Scheduler:
         self.main: VThread | None = None
         self.stop_error: SimulationStopped | None = None
         self.chooser_error: Exception | None = None
+        # Every decision as (index, options, kind): recorded here rather than by a
+        # wrapping chooser, one call less per decision.
+        self.recorded: list[tuple[int, int, str]] = []
         self._serial_seq = itertools.count(1)
         # The pending "thread" decision: its options in index order, and whether the
         # running thread is among them (a preemption point).  Set before the chooser
@@ -230,9 +235,14 @@ class Scheduler:
                 raise
             self.stop(SimulationStopped(f"the chooser failed: {exc}"))
             raise SimulationAborted() from None
+        self.recorded.append((index, n, kind))
         if self.bus.active:
             self.bus.emit(events.Decision(self.now, self.current_name(), kind, index, n))
         return index
+
+    def schedule(self) -> Schedule:
+        """The decisions made so far: replaying them reproduces the run exactly."""
+        return Schedule(tuple(map(Choice._make, self.recorded)))
 
     def thread_options(self, n: int) -> tuple[list[VThread], bool]:
         """The threads a pending "thread" choice of ``n`` options picks between, in
