@@ -15,6 +15,7 @@ ownership are virtual (see ``primitives``), so user code does not notice.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import sys
@@ -40,6 +41,10 @@ from simfutures.sim.chooser import (
 # Where simfutures and its simulator live (frames from there are not the program's).
 PACKAGE_DIR = __file__.rsplit("/sim/", 1)[0]
 SIM_DIR = PACKAGE_DIR + "/sim/"
+
+
+# (index, options, kind) -> Choice without a Python-level call per decision.
+_as_choice = functools.partial(tuple.__new__, Choice)
 
 
 class SimulationAborted(BaseException):
@@ -242,7 +247,7 @@ class Scheduler:
 
     def schedule(self) -> Schedule:
         """The decisions made so far: replaying them reproduces the run exactly."""
-        return Schedule(tuple(map(Choice._make, self.recorded)))
+        return Schedule(tuple(map(_as_choice, self.recorded)))
 
     def thread_options(self, n: int) -> tuple[list[VThread], bool]:
         """The threads a pending "thread" choice of ``n`` options picks between, in
