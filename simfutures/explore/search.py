@@ -34,8 +34,7 @@ class SearchConfig:
     depth: int = 3
     max_preemptions: int = 2
     # Exhaustive: skip schedules that only reorder commuting steps.  Off by default
-    # while a known case is unsound (docs/soundness.md): a missed outcome is worse
-    # than a slow search.
+    # (docs/exploring.md): a missed outcome is worse than a slow search.
     prune: bool = False
     stop_on_failure: bool = False
     preempt: str = DEFAULT_PREEMPT  # also switch at shared accesses: see explore.races
