@@ -8,6 +8,11 @@
    time / stdlib wall time (target <= 1.0).
 2. Scheduling decisions per second in that run.
 3. Schedules per second on each seed example (``examples/seeds``), seeds 0..N.
+4. Start-up, whole processes: ``simfutures run`` of the same workload (as a
+   script, ``--preempt sync``: the default ``races`` mode first runs 32 discovery
+   schedules) against ``python`` running it on the stdlib without the sleep;
+   and ``simfutures run`` of a one-line print against ``python -c pass`` and
+   against ``python`` running the print.  Best of ``--startup-runs`` each.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ import argparse
 import concurrent.futures as stdlib
 import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,6 +51,62 @@ def workload(futures, n: int, sleep: bool) -> int:
     return total
 
 
+#: The workload as a script for whole-process runs: ``SCRIPT N sleep|nosleep``.
+SCRIPT = """
+import concurrent.futures as futures
+import random
+import sys
+import time
+
+n, sleep = int(sys.argv[1]), sys.argv[2] == "sleep"
+
+
+def task(i):
+    if sleep:
+        time.sleep(random.random() / 100)
+    return i
+
+
+done = []
+with futures.ThreadPoolExecutor(max_workers=8) as ex:
+    fs = [ex.submit(task, i) for i in range(n)]
+    for f in fs:
+        f.add_done_callback(done.append)
+    total = sum(f.result() for f in futures.as_completed(fs))
+assert len(done) == n and total == n * (n - 1) // 2
+"""
+
+
+def process_time(command: list[str], runs: int) -> float:
+    """Best wall time of ``runs`` runs of a whole process (it must succeed)."""
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def startup(tasks: int, runs: int) -> None:
+    simfutures = [sys.executable, "-m", "simfutures.cli", "run"]
+    with tempfile.TemporaryDirectory() as directory:
+        script = Path(directory) / "workload.py"
+        script.write_text(SCRIPT)
+        hello = Path(directory) / "hello.py"
+        hello.write_text('print("hello")\n')
+        sim = process_time([*simfutures, str(script), "--preempt", "sync", "--",
+                            str(tasks), "sleep"], runs)
+        real = process_time([sys.executable, str(script), str(tasks), "nosleep"], runs)
+        sim_hello = process_time([*simfutures, str(hello)], runs)
+        bare = process_time([sys.executable, "-c", "pass"], runs)
+        real_hello = process_time([sys.executable, str(hello)], runs)
+    print(f"whole process, {tasks} tasks: simfutures run (--preempt sync) {sim:.3f} s, "
+          f"python on the stdlib (no sleep) {real:.3f} s, ratio {sim / real:.2f}")
+    print(f"start-up: simfutures run hello.py {sim_hello:.3f} s, python hello.py "
+          f"{real_hello:.3f} s (ratio {sim_hello / real_hello:.1f}), python -c pass "
+          f"{bare:.3f} s (target: simfutures run hello.py <= 0.15 s)")
+
+
 def timed(fn) -> float:
     start = time.perf_counter()
     fn()
@@ -54,20 +118,25 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--schedules", type=int, default=300)
+    parser.add_argument("--startup-runs", type=int, default=5,
+                        help="whole-process runs per start-up figure (best is shown)")
     args = parser.parse_args()
 
-    sim_times, real_times, steps = [], [], 0
+    sim_times, real_times, decisions, steps = [], [], 0, 0
     for round_ in range(args.rounds):
         real_times.append(timed(lambda: workload(stdlib, args.tasks, sleep=False)))
         start = time.perf_counter()
         result = run(workload, (stdlib, args.tasks, True), chooser=RandomChooser(round_ + 1))
         sim_times.append(time.perf_counter() - start)
         assert result.ok, result.exception or result.stopped
-        steps = len(result.schedule.choices)
+        decisions, steps = len(result.schedule.choices), result.steps
     sim, real = statistics.median(sim_times), statistics.median(real_times)
     print(f"{args.tasks} tasks, 8 workers: simulated (random sleeps < 10 ms) {sim:.3f} s, "
           f"stdlib (no sleep) {real:.3f} s, ratio {sim / real:.2f} (target <= 1.0)")
-    print(f"scheduling decisions per second: {steps / sim:,.0f} ({steps} in the run)")
+    # Decisions: recorded choices; scheduling points: every preempt/block (a point
+    # with one option, or whose clock and thread options are one decision, is fewer).
+    print(f"scheduling decisions per second: {decisions / sim:,.0f} ({decisions} in the run; "
+          f"{steps} scheduling points, {steps / sim:,.0f}/s)")
 
     for script in sorted(SEEDS.glob("*.py")):
         program = ScriptProgram(script)
@@ -76,6 +145,8 @@ def main() -> None:
             program.run(chooser_for_seed(seed))
         rate = args.schedules / (time.perf_counter() - start)
         print(f"{script.name:40} {rate:8,.0f} schedules/s")
+
+    startup(args.tasks, args.startup_runs)
 
 
 if __name__ == "__main__":

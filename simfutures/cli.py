@@ -10,7 +10,10 @@ import importlib
 import sys
 
 from simfutures.errors import SimfuturesError
-from simfutures.program import EXIT_USAGE
+
+#: Exit code for input the tool cannot use (``simfutures.program.EXIT_USAGE``; not
+#: imported from there, which would load the simulator for ``--version``).
+EXIT_USAGE = 2
 
 COMMANDS = {
     "run": "run one schedule of a script or scenario and show what it did",
@@ -33,21 +36,55 @@ def version() -> str:
         return "unknown (not installed)"
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    """The top-level parser and each subcommand's own (for its usage on errors)."""
+class _VersionAction(argparse.Action):
+    """``--version``, looked up only when asked for (importlib.metadata is slow to
+    import, and every other command would pay for it)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"simfutures {version()}")  # on stdout, as argparse's own action does
+        parser.exit()
+
+
+def build_parser(command: str | None = None
+                 ) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The top-level parser and each subcommand's own (for its usage on errors).
+
+    Only ``command``'s module is imported and its options added (none for
+    ``--version`` or ``--help``): the others get their help line alone, which
+    is all the top-level ``--help`` lists, so ``simfutures run`` does not load
+    exploration, scenarios or Hypothesis.
+    """
     parser = argparse.ArgumentParser(
         prog="simfutures",
         description="Test and debug concurrent.futures code on a deterministic simulator.")
-    parser.add_argument("--version", action="version", version=f"simfutures {version()}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands = {}
     for name, help_text in COMMANDS.items():
-        module = importlib.import_module(f"simfutures.commands.{name}")
-        command = sub.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(command)
-        command.set_defaults(handler=module.main)
-        commands[name] = command
+        command_parser = sub.add_parser(name, help=help_text, description=help_text)
+        if name == command:
+            module = importlib.import_module(f"simfutures.commands.{name}")
+            module.add_arguments(command_parser)
+            command_parser.set_defaults(handler=module.main)
+        commands[name] = command_parser
     return parser, commands
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command word: the first argument that is not an option (the top level
+    has no option that takes a value)."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+        if word == "--":
+            return None
+    return None
 
 
 def split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
@@ -64,7 +101,7 @@ def split_script_args(argv: list[str]) -> tuple[list[str], list[str]]:
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    parser, commands = build_parser()
+    parser, commands = build_parser(_command_of(argv))
     head, tail = split_script_args(argv)
     args, unknown = parser.parse_known_args(head)
     if unknown:

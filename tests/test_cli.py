@@ -245,3 +245,10 @@ def test_bad_input_as_a_process_exits_2_without_traceback(tmp_path):
         capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == f"simfutures run: error: {tmp_path / 'missing.py'}: no such file\n"
+
+
+def test_the_cli_s_exit_code_for_bad_input_is_the_programs():
+    # cli.py keeps its own copy so that `--version` does not import the simulator.
+    from simfutures import cli, program
+
+    assert cli.EXIT_USAGE == program.EXIT_USAGE

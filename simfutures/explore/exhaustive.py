@@ -103,7 +103,10 @@ class PrefixChooser:
         sched = context.scheduler()
         current = sched.current
         running = current.ident if preemptive and current is not None else 0
-        key = (self.history.fingerprint, running, preemptive, scheduler_state(sched))
+        # Whether the decision also offers to advance the clock, or follows such an
+        # advance (the same fingerprint, but other options and other threads ready).
+        key = (self.history.fingerprint, running, preemptive, sched.clock_option,
+               scheduler_state(sched))
         best = self._visited.get(key)
         if best is not None and best <= self._used:
             return True

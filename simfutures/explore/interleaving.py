@@ -21,7 +21,7 @@ from simfutures.explore.replay import replay_checked
 from simfutures.program import Outcome, Program
 from simfutures.sim import context
 from simfutures.sim.chooser import Schedule
-from simfutures.sim.scheduler import Limits, VThread, user_stack
+from simfutures.sim.scheduler import CLOCK_OPTION, Limits, VThread, user_stack
 from simfutures.trace.timeline import describe
 
 # The observer's own frames and the event bus's sit above the scheduling point.
@@ -113,6 +113,10 @@ class InterleavingRecorder:
         sched = context.scheduler()
         options, preemptive = sched.thread_options(event.options)
         chosen = options[event.chosen]
+        if chosen is CLOCK_OPTION:  # a thread decision's last option: the clock moves on
+            self.forced += 1
+            self.rows.append(Row(event.time, "(simulator)", "clock choice: 1", forced=True))
+            return
         forced = event.chosen != 0
         self.forced += forced
         if preemptive:

@@ -12,8 +12,10 @@ least ``1 / (n * k**(d-1))``; in practice far more often.
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from simfutures.sim import context
+from simfutures.sim.chooser import CLOCK_OFFERED
 
 #: After this many consecutive decisions in which the top thread could have been
 #: preempted but was not, it is demoted below everyone.  Strict priorities
@@ -53,18 +55,17 @@ class PCTChooser:
             # The program's own randomness is not a scheduling decision: draw it.
             return self._rng.randrange(n)
         sched = context.scheduler()
+        if kind == "clock":
+            return int(self._advance(sched))
+        options, preemptive = sched.thread_options(n)
+        if sched.clock_option == CLOCK_OFFERED:
+            # The last option advances the clock: decided first, as a "clock"
+            # decision of its own is (one step each, so change points fall alike).
+            if self._advance(sched):
+                return n - 1
+            options = options[:-1]
         self._step += 1
         change = self._changes.get(self._step)
-        if kind == "clock":
-            # The clock is one more "thread" with a priority: it advances past the
-            # running thread's computation when it outranks that thread.
-            running = sched.current.ident if sched.current is not None else 0
-            advance = self._priority(CLOCK) > self._priority(running)
-            if change is not None and advance:
-                self._demote(CLOCK, change)
-                advance = False
-            return int(advance)
-        options, preemptive = sched.thread_options(n)
         running = sched.current
         if preemptive and self._streak >= STARVATION_LIMIT:
             self._demote(running.ident, self._lowest - 1.0)
@@ -76,6 +77,18 @@ class PCTChooser:
             best = self._best(options)
         self._streak = self._streak + 1 if preemptive and options[best] is running else 0
         return best
+
+    def _advance(self, sched: Any) -> bool:
+        """The clock is one more "thread" with a priority: it advances past the
+        running thread's computation when it outranks that thread."""
+        self._step += 1
+        change = self._changes.get(self._step)
+        running = sched.current.ident if sched.current is not None else 0
+        advance = self._priority(CLOCK) > self._priority(running)
+        if change is not None and advance:
+            self._demote(CLOCK, change)
+            advance = False
+        return advance
 
     def _best(self, options: list) -> int:
         best, best_priority = 0, -float("inf")

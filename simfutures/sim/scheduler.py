@@ -15,6 +15,7 @@ ownership are virtual (see ``primitives``), so user code does not notice.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import sys
@@ -27,11 +28,23 @@ import greenlet
 
 from simfutures import events
 from simfutures.errors import SimfuturesError
-from simfutures.sim.chooser import RANDOM_SEED_RANGE, Chooser
+from simfutures.sim.chooser import (
+    CLOCK_ADVANCED,
+    CLOCK_OFFERED,
+    NO_CLOCK,
+    RANDOM_SEED_RANGE,
+    Choice,
+    Chooser,
+    Schedule,
+)
 
 # Where simfutures and its simulator live (frames from there are not the program's).
 PACKAGE_DIR = __file__.rsplit("/sim/", 1)[0]
 SIM_DIR = PACKAGE_DIR + "/sim/"
+
+
+# (index, options, kind) -> Choice without a Python-level call per decision.
+_as_choice = functools.partial(tuple.__new__, Choice)
 
 
 class SimulationAborted(BaseException):
@@ -92,6 +105,23 @@ class LimitError(SimulationStopped):
 #: thread.  Without it, seed 0 could livelock where CPython cannot: a task that
 #: keeps resubmitting itself would starve a main thread that wants to shut down.
 SWITCH_INTERVAL = 100
+
+
+class _ClockOption:
+    """The last option of a "thread" decision that also offers to advance the
+    clock (``Scheduler.thread_options``): a pseudo-thread with ident 0, which no
+    virtual thread has, so strategies can give it a priority like a thread."""
+
+    __slots__ = ()
+    ident = 0
+    name = display_name = "(clock)"
+    waiting_on = "ready"
+
+    def __repr__(self) -> str:
+        return "<the clock option>"
+
+
+CLOCK_OPTION = _ClockOption()
 
 
 @attrs.define(eq=False)
@@ -169,12 +199,18 @@ class Scheduler:
         self.main: VThread | None = None
         self.stop_error: SimulationStopped | None = None
         self.chooser_error: Exception | None = None
+        # Every decision as (index, options, kind): recorded here rather than by a
+        # wrapping chooser, one call less per decision.
+        self.recorded: list[tuple[int, int, str]] = []
         self._serial_seq = itertools.count(1)
         # The pending "thread" decision: its options in index order, and whether the
         # running thread is among them (a preemption point).  Set before the chooser
         # is asked, so strategies and observers can read it.
         self.offered: list[VThread] | None = []
         self.preemptive = False
+        # Whether the pending "thread" decision's last option advances the clock
+        # (CLOCK_OFFERED), or follows an advance chosen that way (CLOCK_ADVANCED).
+        self.clock_option = NO_CLOCK
         self._fair = False
         # Consecutive scheduling points at which the running thread went on although
         # another was ready (the fairness counter, see SWITCH_INTERVAL).
@@ -204,9 +240,14 @@ class Scheduler:
                 raise
             self.stop(SimulationStopped(f"the chooser failed: {exc}"))
             raise SimulationAborted() from None
+        self.recorded.append((index, n, kind))
         if self.bus.active:
             self.bus.emit(events.Decision(self.now, self.current_name(), kind, index, n))
         return index
+
+    def schedule(self) -> Schedule:
+        """The decisions made so far: replaying them reproduces the run exactly."""
+        return Schedule(tuple(map(_as_choice, self.recorded)))
 
     def thread_options(self, n: int) -> tuple[list[VThread], bool]:
         """The threads a pending "thread" choice of ``n`` options picks between, in
@@ -216,6 +257,8 @@ class Scheduler:
         For strategies that reason about threads rather than indices (PCT
         priorities, preemption bounds, timelines).  Only meaningful while that
         choice is being made: inside ``chooser.choose`` or a ``Decision`` observer.
+        When ``clock_option`` is ``CLOCK_OFFERED`` the last option is
+        ``CLOCK_OPTION`` (advance the clock, then choose again), not a thread.
         """
         offered = self.offered
         if offered is None:  # a preemption point: see preempt()
@@ -224,6 +267,8 @@ class Scheduler:
                 offered = [ready[0], self.current, *ready[1:]]
             else:
                 offered = [self.current, *ready]
+            if self.clock_option == CLOCK_OFFERED:
+                offered.append(CLOCK_OPTION)
             self.offered = offered
         return offered, self.preemptive
 
@@ -294,10 +339,16 @@ class Scheduler:
     def preempt(self) -> None:
         """A scheduling point where the running thread could go on.
 
-        Two decisions may be made here: whether the clock advances to the next
-        timer (computation takes time, so a timeout can beat a busy thread), and
-        which thread runs next.  Both are offered only when they have more than
-        one option, so a lone thread pays for neither.
+        Two things may happen here: the clock advances to the next timer
+        (computation takes time, so a timeout can beat a busy thread), and
+        another thread runs.  With other threads ready they are one decision
+        (kind "thread"): index 0 the natural choice, then the other threads,
+        and last, when a timer is due within ``Limits.step_time``, "advance the
+        clock" (``CLOCK_OPTION``), after which the threads its timers woke join
+        a second thread decision.  So a walk that leaves the clock alone records
+        one choice per point, not two.  With no thread ready the clock is its
+        own decision (kind "clock"); a lone thread with no timer due pays for
+        none.
         """
         if self.over:
             raise SimulationAborted()
@@ -308,24 +359,39 @@ class Scheduler:
         self.steps += 1
         if self.steps > self.limits.max_steps:
             self._stop_at_step_limit()
-        # A clock jump is the preemption (time passed while this thread ran): who runs
-        # once the timer fired is then a free choice, as after a block, so a timeout
-        # that beats a busy thread costs one preemption, not two.
-        jumped = bool(self.timers) and self._timer_within_step() and self.choose(2, "clock")
-        if jumped:
-            self._advance_clock()
         ready = self.ready
+        clock = bool(self.timers) and self._timer_within_step()
+        clock_option = CLOCK_OFFERED if clock else NO_CLOCK
         if not ready:
-            self.run_length = 0
-            return
+            if not (clock and self.choose(2, "clock")):
+                self.run_length = 0
+                return
+            self._advance_clock()
+            if not ready:
+                self.run_length = 0
+                return
+            clock = False
+            clock_option = CLOCK_ADVANCED
         # Index 0 is the natural choice: the running thread goes on, unless it has
         # had its switch interval, when the longest-waiting thread takes over (the
         # two swap places).  The options list is built only if a strategy asks.
         fair = self.run_length >= SWITCH_INTERVAL
         self.offered = None
         self._fair = fair
-        self.preemptive = not jumped
-        index = self.choose(len(ready) + 1, "thread")
+        # A clock jump is the preemption (time passed while this thread ran): who runs
+        # once its timers fired is a free choice, as after a block, so a timeout that
+        # beats a busy thread costs one preemption, not two.
+        self.preemptive = clock_option != CLOCK_ADVANCED
+        self.clock_option = clock_option
+        threads = len(ready) + 1
+        index = self.choose(threads + clock, "thread")
+        if index == threads:  # the clock option
+            self._advance_clock()
+            self.offered = None
+            self.clock_option = CLOCK_ADVANCED
+            self.preemptive = False
+            threads = len(ready) + 1
+            index = self.choose(threads, "thread")
         if index > 1 or (index == 1) is not fair:
             nxt = ready[index - 1] if index else ready[0]
         else:
@@ -427,6 +493,7 @@ class Scheduler:
         if len(ready) > 1:
             self.offered = list(ready)
             self.preemptive = False
+            self.clock_option = NO_CLOCK
             index = self.choose(len(ready), "thread")
         else:
             index = 0

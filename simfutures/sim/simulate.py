@@ -13,7 +13,6 @@ from simfutures.errors import SimfuturesError
 from simfutures.sim import context, instruments
 from simfutures.sim.chooser import (
     Chooser,
-    RecordingChooser,
     ReplayChooser,
     Schedule,
     chooser_for_seed,
@@ -59,8 +58,7 @@ def run(fn: Callable[..., Any], args: tuple = (), kwargs: dict | None = None, *,
         observers: Iterable[Callable[[events.Event], None]] = ()) -> RunResult:
     """Run ``fn(*args, **kwargs)`` under the simulator; never raises for the program."""
     kwargs = kwargs or {}
-    recorder = RecordingChooser(chooser)
-    sched = Scheduler(recorder, limits)
+    sched = Scheduler(chooser, limits)
     for observer in observers:
         sched.bus.subscribe(observer)
     outcome: dict[str, Any] = {"value": None, "exception": None}
@@ -113,7 +111,7 @@ def run(fn: Callable[..., Any], args: tuple = (), kwargs: dict | None = None, *,
     if status is not None and sched.stop_error is None:
         outcome["exception"] = ProgramExit(status)
     return RunResult(outcome["value"], outcome["exception"], sched.stop_error,
-                     recorder.schedule(), sched.steps, sched.now)
+                     sched.schedule(), sched.steps, sched.now)
 
 
 def _interpreter_exit(sched: Scheduler) -> None:
