@@ -30,13 +30,16 @@ from typing import Any
 import attrs
 
 from simfutures.errors import SimfuturesError
+
+# What ``simulate(..., fail_on_race=True)`` raises: a property can be "no data race".
+from simfutures.explore.races import DataRaceError
 from simfutures.sim.chooser import RandomChooser, ReplayChooser, Schedule
 from simfutures.sim.hypothesis_chooser import render_indices
 from simfutures.sim.scheduler import Limits
 from simfutures.sim.simulate import RunResult
 
 __all__ = ("assert_always", "assert_sometimes", "Exploration", "Witness", "PropertyFailed",
-           "NeverObserved", "BoundError")
+           "NeverObserved", "BoundError", "DataRaceError")
 
 
 def _replay_text(schedule: Schedule) -> str:

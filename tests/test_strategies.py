@@ -16,6 +16,7 @@ import random
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -602,3 +603,45 @@ def test_assert_sometimes_reports_what_it_saw_instead():
 def test_helpers_refuse_bad_bounds(call):
     with pytest.raises(BoundError, match="whole number"):
         call()
+
+
+# -- a property can be "no data race" -------------------------------------------------
+
+
+def unlocked_visits(locked: bool) -> int:
+    visits = {"n": 0}
+    lock = threading.Lock()
+
+    def visit(_page: str) -> None:
+        if locked:
+            with lock:
+                visits["n"] += 1
+        else:
+            visits["n"] += 1
+
+    with cf.ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(visit, "ab"))
+    return visits["n"]
+
+
+@pytest.mark.skipif(not __import__("simfutures.explore.stack_peek").explore.stack_peek
+                    .AVAILABLE, reason="data-race detection needs the tracer's stack reading")
+def test_a_drawn_schedule_can_assert_no_data_race():
+    from simfutures.properties import DataRaceError
+
+    @QUIET
+    @given(schedule=schedules())
+    def locked_is_race_free(schedule):
+        assert simulate(unlocked_visits, True, schedule=schedule, fail_on_race=True) == 2
+
+    @QUIET
+    @given(schedule=schedules())
+    def unlocked_is_race_free(schedule):
+        simulate(unlocked_visits, False, schedule=schedule, fail_on_race=True)
+
+    locked_is_race_free()
+    with pytest.raises(DataRaceError) as info:
+        unlocked_is_race_free()
+    text = str(info.value)
+    assert "data race on entry 'n' of a dict" in text
+    assert text.count("test_strategies.py:") == 2  # both accesses, by file:line
