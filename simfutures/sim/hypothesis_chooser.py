@@ -4,11 +4,15 @@ A run's schedule is a sequence of primitive choices, and so is a Hypothesis
 test case.  Two ways to draw it:
 
 * per decision (the default): each decision is ``integers(0, n - 1)``, 0
-  being the natural choice.  Generation finds races fast; shrinking moves
-  toward the natural order but can stop at several switches (five or six
-  for the lost-update counter, whose minimum is two): lowering one index
-  changes which thread runs rather than removing a switch, and the
-  sequence gets no shorter.
+  being the natural choice.  Generation finds races fast.  Hypothesis ranks
+  a shorter test case as simpler before comparing values, and a run's number
+  of decisions changes with every switch, so unpadded the shrinker would
+  prefer a schedule with more switches and fewer decisions (it stopped at
+  three to five switches where one fails).  Each test case is therefore
+  padded with one-valued placeholder draws to a length fixed per program
+  (``DrawnSchedule.pad``): removing any one switch is then a shrink step.
+  What padding cannot do is move a switch: a schedule neither of whose two
+  switches can go alone stays at two (seen for one Hypothesis seed in five).
 * switches only (``fewest_switches=True``): the draws describe the switches
   alone: "another switch?" (a boolean), how many natural decisions come
   first (a small integer, with an escape to a long gap) and, among more
@@ -24,7 +28,7 @@ The program's random seed (kind "random") is one integer, shrinking toward 0.
 
 The choices are drawn lazily because the number of options at a decision is
 only known when the program reaches it.  That has one awkward consequence:
-Hypothesis prints "Falsifying example" *before* the test body runs, when
+Hypothesis prints "Failing test case" *before* the test body runs, when
 nothing has been drawn yet.  On that final replay Hypothesis already holds the
 whole choice sequence it is about to feed in, so the repr reads the schedule
 from there (see ``_predicted``); should that ever guess wrong, a note printed
