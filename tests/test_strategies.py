@@ -646,3 +646,12 @@ def test_a_drawn_schedule_can_assert_no_data_race():
     assert "data race on entry 'n' of a dict" in text
     for race in text.splitlines():  # one line per race, naming both accesses by file:line
         assert race.count(f"{__file__}:") == 2, race
+
+
+def test_a_counterexample_of_assert_always_replays_when_pasted():
+    # assert_always explores under the race policy simulate(schedule=...) replays with.
+    with contextlib.redirect_stdout(io.StringIO()):
+        with pytest.raises(PropertyFailed) as info:
+            assert_always(lock_free_counter, lambda balance: balance == 30)
+        pasted = str(info.value).split("schedule=", 1)[1].rstrip(")")
+        assert simulate(lock_free_counter, schedule=eval(pasted)) == info.value.value != 30
