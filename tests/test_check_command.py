@@ -251,8 +251,12 @@ def test_script_deadlock_is_reported(tmp_path):
 
 
 def test_bundled_scenarios_pass():
+    from simfutures.explore import stack_peek
+
     files = sorted(str(p) for p in (REPO / "scenarios").glob("*.yaml"))
-    assert len(files) >= 18
+    assert len(files) >= 20
+    if not stack_peek.AVAILABLE:  # their data_race claims cannot be judged here
+        files = [f for f in files if "data_race" not in Path(f).read_text()]
     code, out, err = check(*files, "--runs", "100")
     assert code == 0, out + err
     assert out.endswith(f"{len(files)} of {len(files)} files passed\n")

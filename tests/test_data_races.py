@@ -143,6 +143,30 @@ with ThreadPoolExecutor(2) as pool:
         pool.submit(get)
 assert Config.made == 1, f"made {Config.made} times"
 """, "if Config.instance is None:"),
+    # The main thread never touches the shared data: only the tasks' results tell.  The
+    # first runs can give both tasks to one worker; discovery must still look further.
+    "tasks only": ("""
+class Stats:
+    done = 0
+stats = Stats()
+def work(i):
+    stats.done += 1
+    return stats.done
+with ThreadPoolExecutor(2) as pool:
+    counts = sorted(pool.map(work, range(2)))
+assert counts == [1, 2], f"counts seen by the tasks: {counts}"
+""", """
+class Stats:
+    done = 0
+stats = Stats()
+def work(i):
+    with lock:
+        stats.done += 1
+        return stats.done
+with ThreadPoolExecutor(2) as pool:
+    counts = sorted(pool.map(work, range(2)))
+assert counts == [1, 2], f"counts seen by the tasks: {counts}"
+""", "stats.done += 1"),
     "callback appends while main iterates": ("""
 import time
 results = []

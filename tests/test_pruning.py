@@ -19,6 +19,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from simfutures.explore import exhaustive, stack_peek
 from simfutures.explore.equivalence import Footprint, HappensBefore
@@ -260,15 +262,7 @@ PROGRAMS = [*sorted(p for p in RACES.glob("*.py")
                                         "futures_future_callback_cancel.py"))]
 
 
-# Pruning misses an outcome here since the switch rule grew (left open, see the note):
-# which is why exhaustive search runs unpruned by default.
-_UNSOUND = {"condition_no_loop.py"}
-
-
-@pytest.mark.parametrize("path", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="pruning misses 'early got "
-                                            "b late got a' (issue 12 item 4 open)"))
-    if p.name in _UNSOUND else p for p in PROGRAMS], ids=lambda path: path.name)
+@pytest.mark.parametrize("path", PROGRAMS, ids=lambda path: path.name)
 def test_pruning_keeps_every_outcome_of_the_race_suite_and_seed_examples(path):
     program = ScriptProgram(path)
     full, _, _ = walk(program, 1, prune=False)
@@ -360,3 +354,60 @@ def test_pruned_search_is_byte_identical_across_processes():
     assert first.returncode == 1  # the race is found
     assert json.loads(first.stdout)["pruned"] > 0
     assert first.stdout == again.stdout
+
+
+# -- generated programs: pruned and unpruned walks reach the same outcomes ----------
+
+# Statements a generated thread is made of: each touches shared state or the scheduler in
+# one way (memory, locks, events, queues, conditions, timers, the clock) and leaves a
+# trace of what it saw in ``log``, so the order of two threads' statements shows.
+_STATEMENTS = (
+    "log.append({name!r})",
+    "time.sleep(0)",
+    "time.sleep(0.01)",
+    "shared['x'] = shared['x'] * 2 + {n}",
+    "log.append(shared['x'])",
+    "with lock:\n    shared['x'] += {n}",
+    "log.append(lock.acquire(blocking=False)) or (lock.locked() and lock.release())",
+    "event.set()",
+    "event.clear()",
+    "log.append(event.wait(0.01))",
+    "items.put({n})",
+    "log.append(items.qsize())",
+    "with ready:\n    ready.notify()",
+    "with ready:\n    log.append(ready.wait(0.01))",
+    "log.append(round(time.monotonic(), 3))",
+)
+
+
+def _generated_program(threads: list[list[int]]) -> str:
+    lines = ["import queue, threading, time",
+             "log, shared = [], {'x': 1}",
+             "lock, event, ready = threading.Lock(), threading.Event(), threading.Condition()",
+             "items = queue.Queue()"]
+    for number, statements in enumerate(threads):
+        lines.append(f"def thread_{number}():")
+        for n, index in enumerate(statements):
+            statement = _STATEMENTS[index].format(name=f"t{number}.{n}", n=n + 1)
+            lines.append(textwrap.indent(statement, "    "))
+    names = ", ".join(f"thread_{n}" for n in range(len(threads)))
+    lines += [f"workers = [threading.Thread(target=f) for f in ({names},)]",
+              "for w in workers:", "    w.start()",
+              "for w in workers:", "    w.join()",
+              "print(log, shared)"]
+    return "\n".join(lines) + "\n"
+
+
+_THREADS = st.lists(st.lists(st.integers(0, len(_STATEMENTS) - 1), min_size=1, max_size=3),
+                    min_size=2, max_size=2)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+@given(threads=_THREADS)
+def test_pruning_keeps_every_outcome_of_generated_programs(tmp_path_factory, threads):
+    source = _generated_program(threads)
+    program = program_from(tmp_path_factory.mktemp("generated"), source)
+    full, _, _ = walk(program, 1, prune=False)
+    pruned, _, _ = walk(program, 1, prune=True)
+    assert pruned == full, source

@@ -127,3 +127,16 @@ def test_fixed_twin_passes_the_whole_budget(name):
     failure = result.first_failure
     assert failure is None, f"run {failure.seed} failed: {failure.key.error}"
     assert result.runs == FIXED_BUDGET
+
+
+@pytest.mark.parametrize("name", [_racy(name) for name in sorted(RACES)])
+def test_bounded_exhaustive_search_finds_every_race_at_the_default_bound(name):
+    """A bound reported as fully explored must not hide a failure: each race needs at most
+    two preemptions (a clock jump counts as one), the default bound."""
+    path = RACES_DIR / f"{name}.py"
+    config = SearchConfig(strategy="exhaustive", runs=BUDGET, stop_on_failure=True)
+    program = prepare(load_program(path), config.preempt)
+    result = search(ProgramSpec(str(path)), program, config)
+    assert result.first_failure is not None, f"{name}: exhaustive search at bound " \
+        f"{config.max_preemptions} found no failure in {result.runs} runs"
+    assert RACES[name] in result.first_failure.key.error

@@ -17,8 +17,6 @@ reproduces the failing seed byte for byte.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import os
 import shlex
 import sys
@@ -87,19 +85,24 @@ def replay_command(path: str | os.PathLike[str], seed: int, limits: Limits | Non
 
 
 def replay_scenario(
-    scenario: Scenario, seed: int, limits: Limits | None = None
+    scenario: Scenario, seed: int, limits: Limits | None = None, program: object = None
 ) -> tuple[Observation | None, str]:
-    """Run one seed again with a timeline observer: (its Observation or None, timeline)."""
-    from simfutures.scenario.program import run_observed
+    """Run one seed again with a timeline observer: (its Observation or None, timeline).
+    ``program``: what the checked runs ran (``CheckReport.program``), so the replay
+    has their race policy."""
+    from simfutures.scenario.program import observation_of, prepared
+    from simfutures.scenario.timeline import ScenarioTimeline, describe_races
 
+    program = program or prepared(scenario)
+    timeline = ScenarioTimeline(scenario)
     # Task output belongs to the observation, not to the report.
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        result, timeline, _ = run_observed(scenario, chooser_for_seed(seed), limits)
-    value = result.value if result.stopped is None and result.exception is None else None
+    outcome = program.run(chooser_for_seed(seed), limits=limits,  # type: ignore[attr-defined]
+                          observers=[timeline])
+    value = observation_of(outcome)
     timeline.observation = value
     text = timeline.render(max_lines=TIMELINE_LINES)
     if value is not None:
-        text += describe_steps(scenario, value)
+        text += describe_steps(scenario, value) + describe_races(value.races)
     return value, text
 
 
@@ -128,7 +131,7 @@ def explain_scenario(
 
     def replay(seed: int) -> tuple[Observation | None, str]:
         if seed not in replays:  # several claims may be refuted by one seed
-            replays[seed] = replay_scenario(scenario, seed, limits)
+            replays[seed] = replay_scenario(scenario, seed, limits, report.program)
         return replays[seed]
 
     blocks = []
@@ -161,7 +164,9 @@ def _explain_claim(result: ClaimResult, seeds: list[int], first_seed: int, runs:
     claim = result.claim
     written = source_line(claim.loc.path, claim.loc.line)
     body = f"{claim.loc.line} | {written}\n" if written is not None else ""
-    if result.index is None:  # a 'sometimes' claim nobody witnessed
+    if not result.judged:  # the verdict line says why: no run can tell
+        pass
+    elif result.index is None:  # a 'sometimes' claim nobody witnessed
         body += (f"not seen in {plural(result.runs, 'run')} ({seed_span(first_seed, runs)}); "
                  f"if the schedule is rare, try more runs ({more_runs})\n")
     else:

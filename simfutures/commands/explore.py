@@ -66,9 +66,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     prune = parser.add_mutually_exclusive_group()
     prune.add_argument("--prune", dest="prune", action="store_true", default=False,
                        help="exhaustive: skip schedules that only reorder steps which "
-                       "commute (traces each run, keeps the search in one process; off by "
-                       "default: one program of the race suite shows an outcome only the "
-                       "full walk finds since the switch rule grew, see docs/soundness.md)")
+                       "commute (traces each run, 10-20x slower per run, and keeps the "
+                       "search in one process)")
     prune.add_argument("--no-prune", dest="prune", action="store_false",
                        help="exhaustive: run every schedule within the bound (the default)")
     add_preempt_option(parser)

@@ -46,7 +46,7 @@ from simfutures.explore.footprints import FootprintTracer
 from simfutures.program import Outcome, Program
 from simfutures.sim import context
 from simfutures.sim.chooser import ScheduleError
-from simfutures.sim.scheduler import Limits
+from simfutures.sim.scheduler import SWITCH_INTERVAL, Limits, Scheduler
 
 #: The decision kinds the walk branches on.
 BRANCHING = ("thread", "clock")
@@ -100,9 +100,10 @@ class PrefixChooser:
         """Whether this state was reached before with no more preemptions used (and
         remember it).  The running thread is part of the state where it could go on:
         continuing it is the one free option."""
-        current = context.scheduler().current
+        sched = context.scheduler()
+        current = sched.current
         running = current.ident if preemptive and current is not None else 0
-        key = (self.history.fingerprint, running, preemptive)
+        key = (self.history.fingerprint, running, preemptive, scheduler_state(sched))
         best = self._visited.get(key)
         if best is not None and best <= self._used:
             return True
@@ -133,6 +134,23 @@ class PrefixChooser:
         self._used += preemptive and index != 0
         self.trace.append(Step(index, n, kind, preemptive))
         return index
+
+
+def scheduler_state(sched: Scheduler) -> tuple:
+    """The scheduler's own state that the happens-before fingerprint may not show yet:
+    the virtual time, the live timers, each thread's status, and how long the running
+    thread has run while others were ready.
+
+    A clock jump chosen at a scheduling point is recorded in the running thread's
+    open step, which enters the fingerprint only at that thread's next point, so two
+    prefixes can share a fingerprint while one of them is already 10 ms later; and
+    the fairness counter decides which option is natural, so what the preemption
+    bound admits below a node depends on it."""
+    timers = tuple(sorted((when, vt.ident, fn is not None)
+                          for when, _seq, vt, token, fn in sched.timers
+                          if fn is not None or (token == vt.wake_token and vt.alive)))
+    return (sched.now, timers, tuple(vt.waiting_on for vt in sched.threads),
+            min(sched.run_length, SWITCH_INTERVAL))
 
 
 def next_prefix(trace: list[Step], max_preemptions: int) -> list[Step] | None:

@@ -164,6 +164,8 @@ class RaceDetector:
         # synchronisation): then other schedules may race on it.
         self.shared = False
         self._start_clocks: dict[int, dict[int, int]] = {}
+        # Per worker thread, its own epoch when its current pool task began.
+        self._task_starts: dict[int, int] = {}
 
     def _clock(self, vt: VThread) -> dict[int, int]:
         clock = self._clocks.get(vt.ident)
@@ -183,6 +185,12 @@ class RaceDetector:
         if vt.ident not in self._start_clocks:  # its first synchronisation: its start
             self._start_clocks[vt.ident] = dict(clock)
         clock[vt.ident] += 1
+
+    def task_started(self, vt: VThread) -> None:
+        """``vt`` (a pool worker) began running a task.  Tasks move between workers
+        from one schedule to another: what two tasks of one worker touched, two
+        workers may touch at the same time in another schedule."""
+        self._task_starts[vt.ident] = self._clock(vt)[vt.ident]
 
     def name(self, obj: Any) -> int:
         serial = self.names(obj)
@@ -237,12 +245,18 @@ class RaceDetector:
 
     def _after_start(self, me: int, last: Any, write: bool, atomic: bool,
                      state: _LocationState) -> bool:
+        """Whether this access and an earlier one may be unordered in some schedule:
+        the earlier one came from another thread after this one started, or from an
+        earlier task of this same worker."""
         known = self._start_clocks.get(me, {})
-        if last is not None and last[0] != me and last[1] > known.get(last[0], 0) \
-                and not (atomic and last[3]):
+        task_start = self._task_starts.get(me, 0)
+
+        def unordered(ident: int, epoch: int) -> bool:
+            return epoch > known.get(ident, 0) if ident != me else epoch < task_start
+
+        if last is not None and unordered(last[0], last[1]) and not (atomic and last[3]):
             return True
-        return write and any(ident != me and epoch > known.get(ident, 0)
-                             and not (atomic and read_atomic)
+        return write and any(unordered(ident, epoch) and not (atomic and read_atomic)
                              for ident, (epoch, _access, read_atomic) in state.reads.items())
 
     def _report(self, serial: int, key: Any, earlier: Access, later: Access) -> None:
@@ -341,6 +355,7 @@ class RaceTracer(FootprintTracer):
     def install(self) -> None:
         sched = self._sched
         sched.sync_observers += (self.detector,)
+        self._unsubscribe = sched.bus.subscribe(self._on_event)
         self._inner_chooser = sched.chooser
         sched.chooser = _Untraced(sched.chooser, self)
         # Each greenlet carries its own "tracing on" flag (CPython keeps it per C
@@ -359,11 +374,16 @@ class RaceTracer(FootprintTracer):
 
     def remove(self) -> None:
         sys.settrace(self._previous)
+        self._unsubscribe()
         sched = self._sched
         sched.sync_observers = tuple(o for o in sched.sync_observers if o is not self.detector)
         sched.chooser = self._inner_chooser
         del sched._switch_to
         self._log.record(sorted(self.detector.found.values()), self.detector.shared)
+
+    def _on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Start) and self._sched.current is not None:
+            self.detector.task_started(self._sched.current)
 
     def _kind(self, code: CodeType) -> int:
         kind = _PROGRAM_KINDS.get(code)

@@ -33,9 +33,8 @@ class SearchConfig:
     seed_start: int = 0
     depth: int = 3
     max_preemptions: int = 2
-    # Exhaustive: skip schedules that only reorder commuting steps.  Off by default
-    # while a known case is unsound (docs/soundness.md): a missed outcome is worse
-    # than a slow search.
+    # Exhaustive: skip schedules that only reorder commuting steps.  Off by default:
+    # the tracing it needs makes each run 10-20x slower (docs/exploring.md).
     prune: bool = False
     stop_on_failure: bool = False
     preempt: str = DEFAULT_PREEMPT  # also switch at shared accesses: see explore.races

@@ -8,6 +8,8 @@ reported as a failure of its own rather than silently skipped.
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from simfutures.scenario.claims import ClaimResult, evaluate
@@ -28,6 +30,8 @@ class CheckReport:
     runs: int
     results: tuple[ClaimResult, ...]
     failures: tuple[RunFailure, ...]
+    # What the runs ran (see program.prepared): replays of a seed go through it too.
+    program: Any = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -53,13 +57,13 @@ class CheckReport:
 def check_scenario(
     scenario: Scenario, *, runs: int = 100, first_seed: int = 0, limits=None
 ) -> CheckReport:
-    """Run ``scenario`` under seeds ``first_seed .. first_seed + runs - 1`` and judge it."""
-    import contextlib
-    import io
-    import traceback
+    """Run ``scenario`` under seeds ``first_seed .. first_seed + runs - 1`` and judge it.
 
-    from simfutures.program import one_line
-    from simfutures.scenario.program import run_with_progress
+    A scenario that calls the user's code first learns where its data races are
+    (``explore.races.discover``), exactly as ``simfutures run FILE --seed N`` does,
+    so every run's races are known and each seed replays there as it ran here.
+    """
+    from simfutures.scenario.program import observation_of, prepared
     from simfutures.scenario.time_limit import check_time_limit
     from simfutures.sim.chooser import chooser_for_seed
     from simfutures.sim.scheduler import Limits
@@ -68,22 +72,21 @@ def check_scenario(
         raise ValueError("runs must be at least 1")
     # Before any run: a scenario that cannot end in time is an error in the file.
     check_time_limit(scenario, (limits or Limits()).max_virtual_time)
+    program = prepared(scenario)
     observations: list[Observation] = []
     labels: list[str] = []
     failures: list[RunFailure] = []
     for seed in range(first_seed, first_seed + runs):
-        # Task output is part of the observation, not of the checker's output.
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            result, stop_report = run_with_progress(scenario, chooser_for_seed(seed), limits)
-        if result.stopped is not None:
-            failures.append(RunFailure(seed, result.stopped.summary, stop_report))
-        elif result.exception is not None:
-            text = "".join(traceback.format_exception(result.exception))
-            failures.append(RunFailure(seed, one_line(result.exception), text))
+        # (The program captures task output: it is part of the observation.)
+        outcome = program.run(chooser_for_seed(seed), limits=limits)
+        observation = observation_of(outcome)
+        if observation is None:
+            failures.append(RunFailure(seed, outcome.error or f"exit code {outcome.exit_code}",
+                                       outcome.report))
         else:
-            observations.append(result.value)
+            observations.append(observation)
             labels.append(f"seed {seed}")
     results: tuple[ClaimResult, ...] = ()
     if observations:
         results = tuple(evaluate(c, observations, labels=labels) for c in scenario.expect)
-    return CheckReport(scenario, runs, results, tuple(failures))
+    return CheckReport(scenario, runs, results, tuple(failures), program)

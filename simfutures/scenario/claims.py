@@ -7,7 +7,10 @@ tried without seeing it. A claim's predicates must all hold in the same run.
 
 from __future__ import annotations
 
+import functools
 import math
+import os
+import platform
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +19,7 @@ import attrs
 from simfutures.scenario.model import (
     Claim,
     CompletedOrder,
+    DataRaceSeen,
     OrderIs,
     Predicate,
     Printed,
@@ -36,13 +40,14 @@ class ClaimResult:
     runs: int  # how many observations were judged
     index: int | None  # the refuting run (always/never) or the witness (sometimes)
     detail: str  # one line: why it passed or failed
+    judged: bool = True  # False: this Python cannot decide it (passed is then False)
 
     @property
     def location(self) -> str:
         return str(self.claim.loc)
 
     def __str__(self) -> str:
-        verdict = "holds" if self.passed else "FAILS"
+        verdict = "holds" if self.passed else "FAILS" if self.judged else "NOT JUDGED"
         return f"{self.location}: {self.claim.quantifier} claim {verdict}: {self.detail}"
 
 
@@ -59,6 +64,9 @@ def evaluate(
     if not observations:
         raise ValueError("a claim needs at least one observed run to be judged")
     runs = len(observations)
+    unavailable = _unavailable(claim)
+    if unavailable:
+        return ClaimResult(claim, False, runs, None, unavailable, judged=False)
     for index, obs in enumerate(observations):
         ok, why = check_all(claim, obs)
         label = labels[index] if labels is not None else f"run {index}"
@@ -117,6 +125,8 @@ def check(predicate: Predicate, obs: Observation) -> tuple[bool, str]:
         return _time(predicate, obs)
     if isinstance(predicate, Printed):
         return _printed(predicate, obs)
+    if isinstance(predicate, DataRaceSeen):
+        return _data_race(predicate, obs)
     raise TypeError(f"not a predicate: {predicate!r}")
 
 
@@ -164,6 +174,43 @@ def _printed(predicate: Printed, obs: Observation) -> tuple[bool, str]:
         assert predicate.contains is not None
         ok = any(predicate.contains in line for line in obs.printed)
     return ok, f"printed {show(obs.printed)}"
+
+
+def _unavailable(claim: Claim) -> str | None:
+    """Why this Python cannot judge ``claim``, if it cannot: races are only seen where
+    the tracer reads instruction operands (``explore.stack_peek``), and a run without
+    that sees none, which must not pass for "no race"."""
+    if not any(isinstance(p, DataRaceSeen) for p in claim.predicates):
+        return None
+    from simfutures.explore import stack_peek
+
+    if stack_peek.AVAILABLE:
+        return None
+    return (f"data race detection is not available on this Python ("
+            f"{platform.python_implementation()} {platform.python_version()}), so no run "
+            "can show or rule out a race")
+
+
+def _data_race(predicate: DataRaceSeen, obs: Observation) -> tuple[bool, str]:
+    from simfutures.scenario.timeline import race_text, relative_site
+
+    races = [race for race in obs.races
+             if predicate.site is None or predicate.site in _sites(race)]
+    where = "" if predicate.site is None else f" at {relative_site(predicate.site)}"
+    if not races:
+        return False, f"no data race{where}"
+    more = f" (and {len(races) - 1} more)" if len(races) > 1 else ""
+    return True, race_text(races[0]) + more
+
+
+def _sites(race: Any) -> tuple[str, ...]:
+    return tuple(_real_site(access.site) for access in (race.first, race.second))
+
+
+@functools.lru_cache(maxsize=256)
+def _real_site(site: str) -> str:
+    path, _, line = site.rpartition(":")
+    return f"{os.path.realpath(path)}:{line}"
 
 
 def same(actual: Any, expected: Any) -> bool:

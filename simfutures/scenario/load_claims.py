@@ -8,6 +8,7 @@ that could never be decided is an error now rather than a puzzle later.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from simfutures.scenario import checks, vocabulary
@@ -18,6 +19,7 @@ from simfutures.scenario.model import (
     CancelStep,
     Claim,
     CompletedOrder,
+    DataRaceSeen,
     ExceptionStep,
     MapStep,
     OrderIs,
@@ -58,6 +60,8 @@ def _claim(node: YNode, symbols: Symbols) -> Claim:
         )
     if key.value not in vocabulary.QUANTIFIERS:
         raise fail(key, checks.unknown("claim", key.value, vocabulary.QUANTIFIERS))
+    if isinstance(body, YScalar) and body.value == DATA_RACE:  # "never: data_race"
+        return Claim(key.value, tuple(_data_race(None, symbols, body)), loc=key.loc)
     Fields(body, f"an '{key.value}' claim", list(_PREDICATES))
     assert isinstance(body, YMap)
     if not body.entries:
@@ -239,6 +243,44 @@ def _printed(node: YNode, symbols: Symbols, key: YScalar) -> list[Predicate]:
     return [Printed(contains=checks.text(contains_node, "contains"), loc=key.loc)]
 
 
+DATA_RACE = "data_race"
+
+
+def _data_race(node: YNode | None, symbols: Symbols, key: YScalar) -> list[Predicate]:
+    # The race detector traces the user's code only: without a task that calls
+    # some, the claim would hold (or fail) whatever the code does.
+    if not any(task.call is not None for task in symbols.tasks.values()):
+        raise fail(key, "a data_race claim needs a task that calls your code ('call: "
+                   "module:function'): other tasks run only simfutures' own code, which "
+                   "the race detector does not look at")
+    if symbols.kind != "thread":
+        raise fail(key, "a data_race claim needs a thread executor: process workers share "
+                   "no memory (the simulator runs them in one interpreter, so it would "
+                   "report races real processes cannot have)")
+    if node is None or (isinstance(node, YScalar) and node.value is None):
+        return [DataRaceSeen(loc=key.loc)]
+    fields = Fields(node, DATA_RACE, ("at",), required=("at",))
+    at_node = fields.require("at")
+    return [DataRaceSeen(_site(at_node), loc=key.loc)]
+
+
+def _site(node: YNode) -> str:
+    """``FILE:LINE`` (the file relative to the scenario's directory) as an absolute,
+    symlink-free ``path:line``, the form the race detector's sites are compared in."""
+    written = checks.text(node, "at")
+    file, sep, line = written.rpartition(":")
+    if not sep or not file or not line.isdigit() or int(line) < 1:
+        raise fail(node, f"at must be 'FILE:LINE' (e.g. 'counter_app.py:12'), got {written!r}")
+    path = os.path.join(os.path.dirname(os.path.abspath(node.loc.path)), file)
+    if not os.path.isfile(path):
+        raise fail(node, f"at: no file {file!r} next to the scenario file")
+    with open(path, "rb") as source:
+        lines = source.read().count(b"\n")
+    if int(line) > lines:
+        raise fail(node, f"at: {file} has {lines} lines, so no line {int(line)}")
+    return f"{os.path.realpath(path)}:{int(line)}"
+
+
 _PREDICATES: dict[str, Callable[[YNode, Symbols, YScalar], list[Predicate]]] = {
     "state": _state,
     "returns": _returns,
@@ -247,4 +289,5 @@ _PREDICATES: dict[str, Callable[[YNode, Symbols, YScalar], list[Predicate]]] = {
     "completed": _completed,
     "time": _time,
     "printed": _printed,
+    DATA_RACE: _data_race,
 }

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import os
 
-from simfutures.scenario import checks, marker, vocabulary
+import attrs
+
+from simfutures.scenario import calls, checks, marker, vocabulary
 from simfutures.scenario.checks import Fields, fail
 from simfutures.scenario.errors import ScenarioError
 from simfutures.scenario.load_claims import build_claims
@@ -38,7 +40,7 @@ from simfutures.scenario.tree import YMap, YNode, YScalar, YSeq, parse_tree
 
 _TOP_KEYS = ("name", "description", "executor", "tasks", "steps", "expect", marker.KEY)
 _EXECUTOR_KEYS = ("kind", "max_workers", "initializer", "max_tasks_per_child")
-_TASK_KEYS = ("duration", "returns", "raises", "prints", "kill_self", "wait_event")
+_TASK_KEYS = ("duration", "returns", "raises", "prints", "kill_self", "wait_event", "call")
 _INITIALIZER_KEYS = ("duration", "prints", "raises")
 
 
@@ -94,7 +96,7 @@ def _scenario(root: YNode, path: str, require_marker: bool) -> Scenario:
     description_node = fields.get("description")
     description = "" if description_node is None else checks.text(description_node, "description")
     executor = _executor(fields.require("executor"))
-    tasks = _tasks(fields.get("tasks"), executor)
+    tasks = _tasks(fields.get("tasks"), executor, path)
     symbols = Symbols(
         kind=executor.kind,
         tasks={t.name: t for t in tasks},
@@ -157,7 +159,7 @@ def _initializer(node: YNode) -> InitializerSpec:
     )
 
 
-def _tasks(node: YNode | None, executor: ExecutorSpec) -> tuple[TaskSpec, ...]:
+def _tasks(node: YNode | None, executor: ExecutorSpec, path: str) -> tuple[TaskSpec, ...]:
     if node is None:
         return ()
     if not isinstance(node, YMap):
@@ -165,14 +167,18 @@ def _tasks(node: YNode | None, executor: ExecutorSpec) -> tuple[TaskSpec, ...]:
             node, f"tasks must map task names to what they do, got {checks.describe(node)}"
         )
     return tuple(
-        _task(checks.name(key, "task name"), body, key, executor) for key, body in node.entries
+        _task(checks.name(key, "task name"), body, key, executor, path)
+        for key, body in node.entries
     )
 
 
-def _task(name: str, node: YNode, key: YScalar, executor: ExecutorSpec) -> TaskSpec:
+def _task(name: str, node: YNode, key: YScalar, executor: ExecutorSpec, path: str
+          ) -> TaskSpec:
     if isinstance(node, YScalar) and node.value is None:
         return TaskSpec(name, loc=key.loc)  # "noop:" with nothing: returns its argument
     fields = Fields(node, f"task {name!r}", _TASK_KEYS)
+    if "call" in fields:
+        return _call_task(name, fields, key, executor, path)
     returns_node = fields.raw("returns")
     raises_node = fields.get("raises")
     kill_node = fields.get("kill_self")
@@ -204,6 +210,23 @@ def _task(name: str, node: YNode, key: YScalar, executor: ExecutorSpec) -> TaskS
         wait_event=None if event_node is None else checks.name(event_node, "event"),
         loc=key.loc,
     )
+
+
+def _call_task(name: str, fields: Fields, key: YScalar, executor: ExecutorSpec, path: str
+               ) -> TaskSpec:
+    for other in _TASK_KEYS[:-1]:
+        node = fields.raw(other)
+        if node is not None:
+            raise fail(node, f"task {name!r} has 'call', which cannot be combined with "
+                       f"{other!r}: the called function alone decides what the task does")
+    call_node = fields.require("call")
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        call = calls.parse(checks.text(call_node, "call"), directory)
+        calls.check(call, executor.kind)
+    except calls.CallError as exc:
+        raise fail(call_node, f"task {name!r}: {exc}") from None
+    return TaskSpec(name, call=attrs.evolve(call, loc=call_node.loc), loc=key.loc)
 
 
 def _duration(node: YNode | None, *, allow_arg: bool) -> Duration | None:

@@ -82,9 +82,24 @@ class RaiseSpec(Node):
 
 
 @attrs.frozen
+class CallSpec(Node):
+    """The user's function a task calls: ``module:attribute``, the module looked up
+    in ``directory`` (the scenario file's, absolute) first, then on ``sys.path``."""
+
+    module: str
+    attribute: str  # may be dotted: Class.method
+    directory: str = attrs.field(eq=False)
+
+    @property
+    def text(self) -> str:
+        return f"{self.module}:{self.attribute}"
+
+
+@attrs.frozen
 class TaskSpec(Node):
     """What one call of a named task kind does, in this order:
-    print, wait for the event, sleep, kill itself, then raise or return."""
+    print, wait for the event, sleep, kill itself, then raise or return.
+    Or, with ``call``, only this: call the user's function with the arguments."""
 
     name: str
     duration: Duration | None = None
@@ -93,6 +108,7 @@ class TaskSpec(Node):
     prints: str | None = None
     kill_self: str | None = None  # a signal name; process executors only
     wait_event: str | None = None  # thread executors only
+    call: CallSpec | None = None  # excludes every other field
 
 
 @attrs.frozen
@@ -276,7 +292,16 @@ class Printed(Node):
     contains: str | None = None
 
 
-Predicate = StateIs | Returns | Raises | OrderIs | CompletedOrder | TimeIs | Printed
+@attrs.frozen
+class DataRaceSeen(Node):
+    """The run showed a data race in the user's code (see simfutures.explore.races);
+    with ``site`` (an absolute ``path:line``), one of its two accesses is there."""
+
+    site: str | None = None
+
+
+Predicate = (StateIs | Returns | Raises | OrderIs | CompletedOrder | TimeIs | Printed
+             | DataRaceSeen)
 
 
 @attrs.frozen
@@ -306,6 +331,16 @@ class Scenario(Node):
             if task.name == name:
                 return task
         raise KeyError(name)
+
+    @property
+    def calls_user_code(self) -> bool:
+        """Whether some task runs the user's own function (``call:``)."""
+        return any(task.call is not None for task in self.tasks)
+
+    @property
+    def claims_data_races(self) -> bool:
+        """Whether some claim is about data races (so every run must look for them)."""
+        return any(isinstance(p, DataRaceSeen) for c in self.expect for p in c.predicates)
 
     @property
     def handles(self) -> tuple[str, ...]:

@@ -79,6 +79,9 @@ class Observation:
     completed: tuple[str, ...]  # handles that completed (not cancelled), in order
     printed: tuple[str, ...]  # lines tasks printed, in the order they printed them
     ended_at: float = 0.0
+    # The data races the run showed (``simfutures.explore.races.DataRace``): filled in
+    # by the run's race instrument, never by the runner itself.
+    races: tuple = ()
 
     def handle(self, name: str) -> HandleRecord:
         for record in self.handles:

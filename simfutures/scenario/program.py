@@ -5,6 +5,10 @@ Loading happens once, in the constructor, so an unusable file is a
 ScenarioError (exit code 2 at the CLI) before any run starts; so is a duration
 that cannot end within the run's ``--max-time`` (checked before the first run
 under each limit).
+
+A scenario with ``call`` tasks runs the user's code, which the race detector
+traces like a script's (``runs_program_code``): ``prepared`` gives it the race
+policy ``simfutures run`` learns, and its runs' outcomes carry their races.
 """
 
 from __future__ import annotations
@@ -16,16 +20,22 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
+
+import attrs
 
 from simfutures import events
+from simfutures.explore import stack_peek
+from simfutures.explore.races import RaceLog, RacePolicy, instrument
 from simfutures.program import EXIT_STOPPED, Outcome, one_line
 from simfutures.scenario.loader import load_scenario
 from simfutures.scenario.model import Scenario
 from simfutures.scenario.progress import Progress, describe_stop
 from simfutures.scenario.runner import run_scenario
 from simfutures.scenario.time_limit import check_time_limit
-from simfutures.scenario.timeline import ScenarioTimeline, describe_steps
+from simfutures.scenario.timeline import ScenarioTimeline, describe_races, describe_steps
 from simfutures.sim.chooser import Chooser
+from simfutures.sim.instruments import active, instrumented
 from simfutures.sim.scheduler import Limits
 from simfutures.sim.simulate import RunResult
 from simfutures.sim.simulate import run as run_simulation
@@ -50,24 +60,25 @@ def run_with_progress(
     return result, report
 
 
-def run_observed(
-    scenario: Scenario, chooser: Chooser, limits: Limits | None = None
-) -> tuple[RunResult, ScenarioTimeline, str | None]:
-    """A run with a scenario timeline recorded (``observation`` is left to the caller)."""
-    timeline = ScenarioTimeline(scenario)
-    result, report = run_with_progress(scenario, chooser, limits, [timeline])
-    return result, timeline, report
-
-
 class ScenarioProgram:
     #: A scenario prints nothing of its own: ``simfutures run`` shows its timeline.
     shows_timeline = True
-    #: Its tasks are the simulator's own code: no access of the program's to trace.
-    runs_program_code = False
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], scenario: Scenario | None = None
+                 ) -> None:
+        """The scenario file at ``path``, or ``scenario`` (already loaded from there)."""
         self.path = Path(path)
-        self.scenario = load_scenario(self.path)
+        self.scenario = load_scenario(self.path) if scenario is None else scenario
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> ScenarioProgram:
+        return cls(scenario.path, scenario)
+
+    @property
+    def runs_program_code(self) -> bool:
+        """Whether a run executes the user's code (a ``call:`` task), which the race
+        detector traces; the other tasks are the simulator's own code."""
+        return self.scenario.calls_user_code
 
     def replay_command(self, option: str) -> str:
         return f"simfutures run {self.path} {option}"
@@ -82,7 +93,7 @@ class ScenarioProgram:
         text = timeline.render()
         if outcome.detail is not None:
             text += describe_steps(self.scenario, outcome.detail)
-        return text
+        return text + describe_races(outcome.races)
 
     def run(
         self,
@@ -95,10 +106,13 @@ class ScenarioProgram:
         """One simulated run; ``Outcome.detail`` is the scenario Observation (None if
         the run did not finish)."""
         out, err = io.StringIO(), io.StringIO()
+        races = self._race_log()
         with contextlib.ExitStack() as stack:
             if capture:
                 stack.enter_context(contextlib.redirect_stdout(out))
                 stack.enter_context(contextlib.redirect_stderr(err))
+            if races is not None:
+                stack.enter_context(instrumented(instrument(RacePolicy("races"), races)))
             result, stop_report = run_with_progress(self.scenario, chooser, limits,
                                                     observers)
             report = None
@@ -125,4 +139,30 @@ class ScenarioProgram:
             result.steps,
             result.virtual_time,
             detail=result.value if code == 0 else None,
+            races=() if races is None else tuple(races.last_run),
         )
+
+    def _race_log(self) -> RaceLog | None:
+        """A log for this run's races when claims are about them and no race policy
+        traces the run already (one with no racy line to switch at does not): then
+        the run is traced to detect races only, which changes no schedule, so every
+        judged run is looked at, and ``simfutures run`` shows what ``check`` saw."""
+        if not (self.scenario.claims_data_races and stack_peek.AVAILABLE) or active():
+            return None
+        return RaceLog()
+
+
+def prepared(scenario: Scenario, mode: str | None = None) -> Any:
+    """``scenario`` as a program whose runs carry the data races they showed, under
+    the race policy ``simfutures run FILE`` learns too (``explore.races.prepare``), so
+    a seed replays exactly there.  A scenario without a call task learns nothing."""
+    from simfutures.explore.races import DEFAULT_PREEMPT, prepare
+
+    return prepare(ScenarioProgram.of(scenario), mode or DEFAULT_PREEMPT)
+
+
+def observation_of(outcome: Outcome) -> Any:
+    """The run's Observation with its data races, or None if the run did not finish."""
+    if outcome.detail is None:
+        return None
+    return attrs.evolve(outcome.detail, races=tuple(outcome.races))

@@ -17,6 +17,7 @@ from typing import Any
 
 import attrs
 
+from simfutures.scenario.calls import fresh_functions
 from simfutures.scenario.model import (
     AsCompletedStep,
     CancelStep,
@@ -48,13 +49,16 @@ def run_scenario(scenario: Scenario, progress: Progress | None = None) -> Observ
     """Execute ``scenario``'s steps once and return what was observed.
 
     ``progress``, if given, is kept up to date with the step being performed
-    and the tasks running (for reports of runs that do not finish).
+    and the tasks running (for reports of runs that do not finish). The modules of
+    call tasks are imported afresh for the run, in this thread (see calls.py).
     """
-    return _Run(scenario, progress).run()
+    with fresh_functions(scenario) as functions:
+        return _Run(scenario, progress, functions).run()
 
 
 class _Run:
-    def __init__(self, scenario: Scenario, progress: Progress | None = None) -> None:
+    def __init__(self, scenario: Scenario, progress: Progress | None = None,
+                 functions: dict[str, Any] | None = None) -> None:
         import concurrent.futures
         import threading
         import time
@@ -71,8 +75,10 @@ class _Run:
         if progress is not None:
             progress.main_thread = threading.current_thread().name
         shared = self.events if threads else None
+        functions = functions if threads and functions else {}
         self.runners = {
-            t.name: TaskRunner(t, shared, progress=progress if threads else None)
+            t.name: TaskRunner(t, shared, progress=progress if threads else None,
+                               function=functions.get(t.name))
             for t in scenario.tasks
         }
         self.futures: dict[str, Any] = {}

@@ -7,17 +7,21 @@ worker process has no other channel back to the runner. The runner unwraps
 it before anything is compared, so claims only ever see the task's value.
 
 Library modules are imported at call time and used through their attributes,
-so that under the simulator's patch mode they are the virtual ones.
+so that under the simulator's patch mode they are the virtual ones. A ``call``
+task runs the user's function instead (see calls.py); its report carries no
+printed lines: what the function prints goes to the run's output.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import attrs
 
 from simfutures.scenario.model import (
     ArgDuration,
+    CallSpec,
     Duration,
     FixedDuration,
     InitializerSpec,
@@ -61,6 +65,8 @@ class TaskRunner:
     events: dict[str, Any] | None = attrs.field(default=None, eq=False)
     handle: str | None = None
     progress: Any = attrs.field(default=None, eq=False)  # scenario.progress.Progress
+    # A call task's function, for thread executors (a process worker finds it by name).
+    function: Any = attrs.field(default=None, eq=False)
 
     def __getattr__(self, name: str) -> Any:
         # Events name a submitted callable by its __qualname__; instances have
@@ -97,6 +103,8 @@ class TaskRunner:
         spec = self.spec
         started = time.monotonic()
         pid = os.getpid()
+        if spec.call is not None:
+            return self._call(spec.call, args, started, pid)
         printed: tuple[str, ...] = ()
         if spec.prints is not None:
             print(spec.prints, flush=True)
@@ -117,6 +125,22 @@ class TaskRunner:
             value = thaw(spec.returns.value)
         else:
             value = args[0] if args else None
+        return attrs.evolve(report, value=value)
+
+
+    def _call(self, call: CallSpec, args: tuple, started: float, pid: int) -> TaskReport:
+        function = self.function
+        if function is None:
+            from simfutures.scenario.calls import function_of
+
+            function = function_of(call)
+        report = TaskReport(None, started, pid)
+        try:
+            value = function(*args)
+        except Exception as exc:
+            with contextlib.suppress(AttributeError, TypeError):  # __slots__, a C type
+                setattr(exc, REPORT_ATTRIBUTE, report)
+            raise
         return attrs.evolve(report, value=value)
 
 

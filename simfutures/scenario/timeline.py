@@ -10,6 +10,10 @@ by its YAML line with what it gave (``cancelled = true``).
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+from typing import Any
+
 from simfutures import events
 from simfutures.scenario.model import Scenario, SubmitStep
 from simfutures.scenario.observation import Observation, Outcome
@@ -59,6 +63,8 @@ class ScenarioTimeline(TimelineRecorder):
                 return f"cancel {name(f)}"
             case events.Callback():
                 return None  # only the runner's own bookkeeping registers callbacks
+            case events.Race(description=text):
+                return describe(events.Race(event.time, event.thread, _relative_paths(text)))
         return describe(event)
 
     def _result(self, label: str, outcome: str, detail: str) -> str:
@@ -100,3 +106,31 @@ def step_result(name: str | None, outcome: Outcome) -> str:
     if outcome.raised is not None:
         return f"{name} raised {outcome.raised}" if name else f"raised {outcome.raised}"
     return f"{name} = {show(outcome.value)}" if name else ""
+
+
+def describe_races(races: Sequence[Any]) -> str:
+    """The data races a run showed, one line each, both accesses by file:line."""
+    return "".join(f"{race_text(race)}\n" for race in races)
+
+
+def race_text(race: Any) -> str:
+    """``race.render()`` with sites below the working directory shown relative to it."""
+    text = race.render()
+    for access in (race.first, race.second):
+        text = text.replace(access.site, relative_site(access.site))
+    return text
+
+
+def _relative_paths(text: str) -> str:
+    # A race event's text names absolute sites: those below the working directory
+    # read as in the scenario's other messages.
+    return text.replace(os.getcwd() + os.sep, "")
+
+
+def relative_site(site: str) -> str:
+    """An absolute ``path:line`` relative to the working directory, when below it."""
+    path, sep, line = site.rpartition(":")
+    if not os.path.isabs(path):
+        return site
+    shown = os.path.relpath(path)
+    return site if shown.startswith("..") else f"{shown}{sep}{line}"

@@ -308,7 +308,11 @@ class Scheduler:
         self.steps += 1
         if self.steps > self.limits.max_steps:
             self._stop_at_step_limit()
-        if self.timers and self._timer_within_step() and self.choose(2, "clock"):
+        # A clock jump is the preemption (time passed while this thread ran): who runs
+        # once the timer fired is then a free choice, as after a block, so a timeout
+        # that beats a busy thread costs one preemption, not two.
+        jumped = bool(self.timers) and self._timer_within_step() and self.choose(2, "clock")
+        if jumped:
             self._advance_clock()
         ready = self.ready
         if not ready:
@@ -320,7 +324,7 @@ class Scheduler:
         fair = self.run_length >= SWITCH_INTERVAL
         self.offered = None
         self._fair = fair
-        self.preemptive = True
+        self.preemptive = not jumped
         index = self.choose(len(ready) + 1, "thread")
         if index > 1 or (index == 1) is not fair:
             nxt = ready[index - 1] if index else ready[0]
