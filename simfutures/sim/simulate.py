@@ -134,7 +134,7 @@ def simulate(fn: Callable[..., Any], *args: Any, seed: int | None = None,
     Returns what ``fn`` returns or raises what it raises.  A run is a pure
     function of ``seed`` (default 0: the natural order) or of a recorded
     ``schedule`` (and of ``preempt``).  A deadlock, a watchdog stop or an
-    exceeded limit raises a ``SimulationStopped`` error with a report of every
+    exceeded limit raises ``SimulationStopped`` (or a subclass) with a report of every
     thread.
 
     ``preempt`` ("sync", "races" or "every-access", see docs/soundness.md) says
