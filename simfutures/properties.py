@@ -13,6 +13,11 @@ is one with as few switches as possible.  Choices of kind "random" (the seed
 of the program's ``random``) stay natural here; ``assert_sometimes`` varies
 them in random walks once the systematic schedules are used up.
 
+Runs use ``simulate``'s default policy for schedules (the lines of accesses
+found racy are scheduling points too, see docs/soundness.md), so the schedule
+of a counterexample or witness replays exactly with ``simulate(fn,
+schedule=...)``.
+
 Self-contained on purpose: ``simfutures.explore`` is the full-featured search.
 """
 
@@ -25,13 +30,16 @@ from typing import Any
 import attrs
 
 from simfutures.errors import SimfuturesError
+
+# What ``simulate(..., fail_on_race=True)`` raises: a property can be "no data race".
+from simfutures.explore.races import DataRaceError
 from simfutures.sim.chooser import RandomChooser, ReplayChooser, Schedule
 from simfutures.sim.hypothesis_chooser import render_indices
 from simfutures.sim.scheduler import Limits
-from simfutures.sim.simulate import RunResult, run
+from simfutures.sim.simulate import RunResult
 
 __all__ = ("assert_always", "assert_sometimes", "Exploration", "Witness", "PropertyFailed",
-           "NeverObserved", "BoundError")
+           "NeverObserved", "BoundError", "DataRaceError")
 
 
 def _replay_text(schedule: Schedule) -> str:
@@ -40,6 +48,14 @@ def _replay_text(schedule: Schedule) -> str:
 
 def _switches(schedule: Schedule) -> int:
     return sum(1 for c in schedule.choices if c.index and c.kind != "random")
+
+
+def _run(fn: Callable[..., Any], args: tuple, kwargs: dict, chooser: Any,
+         limits: Limits | None) -> RunResult:
+    """One run, under the race policy ``simulate(fn, schedule=...)`` replays with."""
+    from simfutures.explore.races import run_function
+
+    return run_function(fn, args, kwargs, chooser, limits, (), "races")[0]
 
 
 def _outcome(result: RunResult) -> str:
@@ -125,8 +141,8 @@ class _BySwitches:
         cut = False
         while queue and self.runs < self._max_runs:
             prefix, switches = queue.popleft()
-            result = run(fn, args, kwargs, chooser=ReplayChooser(list(prefix), strict=False),
-                         limits=self._limits)
+            result = _run(fn, args, kwargs, ReplayChooser(list(prefix), strict=False),
+                          self._limits)
             self.runs += 1
             yield result
             if cut or (self._max_switches is not None and switches >= self._max_switches):
@@ -209,4 +225,4 @@ def _walks(fn: Callable[..., Any], args: tuple, kwargs: dict, runs: int,
     yield from systematic
     # Systematic schedules used up: random walks vary what they left natural.
     for seed in range(1, runs - systematic.runs + 1):
-        yield run(fn, args, kwargs, chooser=RandomChooser(seed), limits=limits)
+        yield _run(fn, args, kwargs, RandomChooser(seed), limits)

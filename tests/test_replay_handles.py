@@ -114,3 +114,82 @@ def test_bad_inline_choices_at_the_cli_are_a_usage_error():
     assert done.returncode == 2
     assert "expected choices like 0*12,1,0,2" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# -- one race policy: every entry point's handle replays with `simfutures run` ---------
+
+
+def _timeline_of(text: str) -> str:
+    """The timeline lines (they start with virtual time or deep indentation) of a run."""
+    return "".join(line.strip() + "\n" for line in text.splitlines()
+                   if re.match(r"\s+(\d+\.\d{4}s\s+)?\S+\s{2,}\S", line)
+                   and not line.startswith("    replay"))
+
+
+@pytest.mark.parametrize("preempt", [None, "sync", "every-access"])
+def test_checks_replay_line_reproduces_the_failing_seed(preempt):
+    options = ["--preempt", preempt] if preempt else []
+    checked = _cli("check", "examples/race_lost_update.py", "--runs", "200", *options)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    command = re.search(r"^    replay: (.*)$", checked.stdout, re.M).group(1)
+    argv = command.split()
+    assert argv[:3] == ["simfutures", "run", "examples/race_lost_update.py"]
+    assert ("--preempt" in argv) == (preempt is not None)
+    replayed = _cli(*argv[1:])
+    assert replayed.returncode == 1
+    error = re.search(r"failed \((.*)\); ", checked.stdout).group(1)
+    assert replayed.stderr.count(error) == 1  # the same failure...
+    shown = checked.stdout.split("timeline of seed", 1)[1].split("\n", 1)[1]
+    assert _timeline_of(shown) == _timeline_of(replayed.stderr)  # ...the same run
+    assert _timeline_of(shown)  # (the timeline was read at all)
+
+
+def test_checks_replay_line_carries_the_limits():
+    checked = _cli("check", "examples/race_lost_update.py", "--runs", "200",
+                   "--max-steps", "4000", "--max-time", "50")
+    command = re.search(r"^    replay: (.*)$", checked.stdout, re.M).group(1)
+    assert "--max-steps 4000 --max-time 50" in command
+    replayed = _cli(*command.split()[1:])
+    shown = checked.stdout.split("timeline of seed", 1)[1].split("\n", 1)[1]
+    assert _timeline_of(shown) == _timeline_of(replayed.stderr)
+
+
+@pytest.mark.parametrize("preempt", ["sync", "every-access"])
+def test_explores_handle_names_a_non_default_race_mode(preempt):
+    explored = _cli("explore", "tests/races/lost_update.py", "--preempt", preempt,
+                    "--runs", "40", "--json", "--workers", "1")
+    report = json.loads(explored.stdout)
+    for outcome in report["outcomes"]:
+        argv = outcome["replay"]
+        assert argv[-4:-2] == ["--preempt", preempt] or argv[-2:] == ["--preempt", preempt]
+        replayed = _cli(*argv[1:])
+        assert (replayed.stdout, replayed.returncode) == (outcome["stdout"],
+                                                          outcome["exit_code"]), argv
+
+
+def test_plugins_replay_line_reproduces_the_refuting_seed(tmp_path):
+    # The plugin prints check's report for a scenario: its replay line must replay.
+    scenario = tmp_path / "scenarios" / "order.yaml"
+    scenario.parent.mkdir()
+    scenario.write_text(
+        "simfutures: 1\n"
+        "name: tied tasks finish in submission order\n"
+        "executor: {kind: thread, max_workers: 2}\n"
+        "tasks:\n"
+        "  fetch: {duration: {min: 0.1, max: 0.5}, returns: ok}\n"
+        "steps:\n"
+        "  - submit: {task: fetch, as: a}\n"
+        "  - submit: {task: fetch, as: b}\n"
+        "  - as_completed: {timeout: 1, as: order}\n"
+        "expect:\n"
+        "  - always: {order: {of: order, equals: [a, b]}}\n", encoding="utf-8")
+    ran = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          str(scenario)], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=300)
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    command = re.search(r"replay: (simfutures run .*)$", ran.stdout, re.M).group(1)
+    shown = ran.stdout.split("timeline of seed", 1)[1].split("\n", 1)[1]
+    replayed = subprocess.run([sys.executable, "-m", "simfutures.cli", *command.split()[1:]],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    timeline = _timeline_of(shown)
+    assert timeline and timeline in _timeline_of(replayed.stdout + replayed.stderr)

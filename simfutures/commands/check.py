@@ -8,6 +8,10 @@ Every failure is made actionable: where it is (file:line of the claim), which
 seed shows it, the command that replays it, and the timeline of that run,
 obtained by running the seed once more with a TimelineRecorder observer. The
 pytest plugin shows the same text, so this module also offers it as functions.
+
+A script runs under the race policy ``run`` and ``explore`` use (``--preempt``,
+learnt from the program by ``explore.races.prepare``), so the replay command
+reproduces the failing seed byte for byte.
 """
 
 from __future__ import annotations
@@ -22,11 +26,14 @@ import attrs
 
 from simfutures.commands.options import (
     add_limit_options,
+    add_preempt_option,
     limits_from,
     non_negative_int,
     positive_int,
 )
 from simfutures.errors import SimfuturesError
+from simfutures.explore.handles import limit_options
+from simfutures.explore.races import DEFAULT_PREEMPT, prepare
 from simfutures.program import EXIT_STOPPED, EXIT_USAGE, Outcome, Program, load_program
 from simfutures.scenario import marker
 from simfutures.scenario.check import CheckReport, check_scenario
@@ -58,6 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "natural order first)")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="list every claim's verdict, not only the failed ones")
+    add_preempt_option(parser)
     add_limit_options(parser)
 
 
@@ -68,10 +76,12 @@ def seed_span(first_seed: int, runs: int) -> str:
     return f"seed {first_seed}" if runs == 1 else f"seeds {first_seed}..{first_seed + runs - 1}"
 
 
-def replay_command(path: str | os.PathLike[str], seed: int) -> str:
+def replay_command(path: str | os.PathLike[str], seed: int, limits: Limits | None = None,
+                   preempt: str = DEFAULT_PREEMPT) -> str:
     # check runs random-walk seeds; `run --seed` means explore's default strategy
-    return (f"simfutures run {shlex.quote(os.fspath(path))} --strategy random --seed {seed} "
-            "--timeline")
+    options = limit_options(limits or Limits(), preempt)
+    return shlex.join(["simfutures", "run", os.fspath(path), "--strategy", "random",
+                       "--seed", str(seed), *options, "--timeline"])
 
 
 def replay_scenario(
@@ -128,7 +138,7 @@ def explain_scenario(
     # The first failed run in full; the others would mostly repeat it.
     for failure in report.failures[:1]:
         _, timeline = replay(failure.seed)
-        body = f"replay: {replay_command(scenario.path, failure.seed)}\n"
+        body = f"replay: {replay_command(scenario.path, failure.seed, limits)}\n"
         if failure.report:
             body += failure.report.rstrip("\n") + "\n"
         body += f"timeline of seed {failure.seed}:\n" + textwrap.indent(timeline, _INDENT)
@@ -140,7 +150,7 @@ def explain_scenario(
     for result in report.results:
         if not result.passed:
             blocks.append(_explain_claim(result, seeds, first_seed, report.runs, replay,
-                                         more_runs))
+                                         more_runs, limits))
     return "\n".join(blocks)
 
 
@@ -150,7 +160,7 @@ def _seed_list(seeds: list[int], shown: int = 10) -> str:
 
 
 def _explain_claim(result: ClaimResult, seeds: list[int], first_seed: int, runs: int,
-                   replay, more_runs: str) -> str:
+                   replay, more_runs: str, limits: Limits | None) -> str:
     claim = result.claim
     written = source_line(claim.loc.path, claim.loc.line)
     body = f"{claim.loc.line} | {written}\n" if written is not None else ""
@@ -163,7 +173,7 @@ def _explain_claim(result: ClaimResult, seeds: list[int], first_seed: int, runs:
         seed = seeds[result.index]
         observation, timeline = replay(seed)
         body += f"refuted by seed {seed} (tried {seed_span(first_seed, runs)})\n"
-        body += f"replay: {replay_command(claim.loc.path, seed)}\n"
+        body += f"replay: {replay_command(claim.loc.path, seed, limits)}\n"
         if observation is None or check_all(claim, observation)[0] != (
                 claim.quantifier == "never"):
             # Runs are pure functions of their seed; say so loudly if not.
@@ -202,6 +212,8 @@ class ScriptCheck:
     failing_seed: int | None
     outcome: Outcome | None  # of the failing run
     timeline: str | None  # of the failing run, replayed
+    limits: Limits = attrs.field(factory=Limits)
+    preempt: str = DEFAULT_PREEMPT
 
     @property
     def passed(self) -> bool:
@@ -209,17 +221,20 @@ class ScriptCheck:
 
 
 def check_script(program: Program, *, runs: int = DEFAULT_RUNS, first_seed: int = 0,
-                 limits: Limits | None = None) -> ScriptCheck:
-    """Run ``program`` under each seed until one fails (non-zero exit or error)."""
+                 limits: Limits | None = None, preempt: str = DEFAULT_PREEMPT) -> ScriptCheck:
+    """Run ``program`` under each seed until one fails (non-zero exit or error), under
+    the race policy ``run --preempt`` gives it (so that its replay is exact)."""
     path = os.fspath(program.path)
+    program = prepare(program, preempt)
+    limits = limits or Limits()
     for seed in range(first_seed, first_seed + runs):
         outcome = program.run(chooser_for_seed(seed), limits=limits)
         if outcome.failed:
             recorder = TimelineRecorder()
             program.run(chooser_for_seed(seed), limits=limits, observers=[recorder])
             return ScriptCheck(path, first_seed, seed - first_seed + 1, seed, outcome,
-                               recorder.render(max_lines=TIMELINE_LINES))
-    return ScriptCheck(path, first_seed, runs, None, None, None)
+                               recorder.render(max_lines=TIMELINE_LINES), limits, preempt)
+    return ScriptCheck(path, first_seed, runs, None, None, None, limits, preempt)
 
 
 def render_script_check(check: ScriptCheck) -> str:
@@ -229,7 +244,8 @@ def render_script_check(check: ScriptCheck) -> str:
     outcome = check.outcome
     assert outcome is not None and check.failing_seed is not None
     what = outcome.error or f"exit code {outcome.exit_code}"
-    body = f"replay: {replay_command(check.path, check.failing_seed)}\n"
+    body = (f"replay: {replay_command(check.path, check.failing_seed, check.limits, check.preempt)}"
+            "\n")
     details = outcome.report or outcome.stderr
     if details.strip():
         body += "error report:\n" + textwrap.indent(details.rstrip("\n") + "\n", _INDENT)
@@ -313,7 +329,7 @@ def _check_all(programs: list[Program], args: argparse.Namespace) -> tuple[int, 
         try:
             if scenario is None:
                 result = check_script(program, runs=args.runs, first_seed=args.seed,
-                                      limits=limits)
+                                      limits=limits, preempt=args.preempt)
                 passed, text = result.passed, render_script_check(result)
             else:
                 report = check_scenario(scenario, runs=args.runs, first_seed=args.seed,

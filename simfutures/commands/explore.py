@@ -167,7 +167,7 @@ def main(args: argparse.Namespace) -> int:
             progress.finish(result.runs)
     strategy_tag = "schedule" if args.schedule else result.strategy
     replayer = Replayer(args.program, tuple(args.args), strategy_tag, args.depth, limits,
-                        args.schedule)
+                        args.schedule, args.preempt)
     detail = None
     example_files: dict[int, str] = {}
     if result.first_failure is not None:

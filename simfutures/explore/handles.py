@@ -7,6 +7,11 @@ defaults, and seed 0 is the natural order under every strategy.  So
 ``simfutures explore PROGRAM`` with default options.  Exhaustive search has no
 seeds: its runs replay from their choices, given inline (``--choices``).
 
+A run also depends on the race policy (``--preempt``, default "races": the
+lines found racy are scheduling points, see ``explore.races``), which every
+command learns the same way from the program alone; a handle names the mode
+when it is not the default, and the limits that differ from run's defaults.
+
 The inline form lists the choice indices, ``0*K`` for K natural choices in a
 row, and drops the trailing natural ones (a replay makes them anyway):
 ``0*12,1,0*3,2``.
@@ -89,6 +94,7 @@ class Replayer:
     depth: int = DEFAULT_DEPTH
     limits: Limits = attrs.field(factory=Limits, eq=False)
     schedule_file: str | None = None  # strategy "schedule": the file that was replayed
+    preempt: str = "races"  # the --preempt mode the runs had (see explore.races)
 
     def argv(self, run_id: int, schedule: Schedule) -> list[str]:
         """``simfutures run ...`` as an argument list; it reproduces the run exactly."""
@@ -103,7 +109,7 @@ class Replayer:
             options += ["--seed", str(run_id)]
         else:
             options += ["--choices", encode_choices(schedule.indices())]
-        options += _limit_options(self.limits)
+        options += limit_options(self.limits, self.preempt)
         argv = ["simfutures", "run", self.program, *options]
         if self.script_args:
             argv += ["--", *self.script_args]
@@ -115,22 +121,29 @@ class Replayer:
     def command_for_file(self, path: str) -> str:
         """The command that replays a schedule file written for this program."""
         argv = ["simfutures", "run", self.program, "--schedule", path,
-                *_limit_options(self.limits)]
+                *limit_options(self.limits, self.preempt)]
         if self.script_args:
             argv += ["--", *self.script_args]
         return shlex.join(argv)
 
 
-def _limit_options(limits: Limits) -> list[str]:
-    # Only what differs from run's defaults: a step or time limit changes the run.
+def limit_options(limits: Limits, preempt: str = "races") -> list[str]:
+    """``run``'s options for a race mode and limits, only those that differ from its
+    defaults (each changes the run: a switch point, a step or time limit)."""
+    from simfutures.explore.races import DEFAULT_PREEMPT
+
     defaults = Limits()
     options: list[str] = []
+    if preempt != DEFAULT_PREEMPT:
+        options += ["--preempt", preempt]
     if limits.max_steps != defaults.max_steps:
         options += ["--max-steps", str(limits.max_steps)]
     if limits.max_virtual_time != defaults.max_virtual_time:
         options += ["--max-time", f"{limits.max_virtual_time:g}"]
     if limits.watchdog_seconds != defaults.watchdog_seconds:
         options += ["--watchdog", f"{limits.watchdog_seconds:g}"]
+    if limits.max_lines != defaults.max_lines:
+        options += ["--max-lines", str(limits.max_lines)]
     return options
 
 

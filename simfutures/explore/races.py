@@ -573,26 +573,89 @@ class _FunctionProgram:
         return run(fn, args, kwargs, chooser=chooser, limits=self._limits)
 
 
-# Policies learnt for functions, by code: a property test runs one function many times.
-_FUNCTION_POLICIES: dict[tuple[Any, str], RacePolicy] = {}
+# Policies learnt for functions: a property test runs one function many times.
+_FUNCTION_POLICIES: dict[Any, tuple[RacePolicy, int]] = {}
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` as part of a cache key: itself if hashable, else its repr (a repr that
+    shows an address only costs a cache miss)."""
+    try:
+        hash(value)
+    except TypeError:
+        return ("repr", type(value).__qualname__, repr(value))
+    return value
+
+
+def _function_key(fn: Callable[..., Any], args: tuple, kwargs: dict, mode: str) -> Any:
+    # What the run depends on: the code, what its closure holds and the arguments.
+    # Not the function object: a lambda written in a test is a new one at every call.
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return (_frozen(fn), _frozen(args), _frozen(sorted(kwargs.items())), mode)
+    cells = tuple(_frozen(cell.cell_contents) for cell in fn.__closure__ or ()
+                  if _has_contents(cell))
+    return (code, cells, _frozen(getattr(fn, "__defaults__", None)), _frozen(args),
+            _frozen(sorted(kwargs.items())), mode)
+
+
+def _has_contents(cell: Any) -> bool:
+    try:
+        _ = cell.cell_contents
+    except ValueError:  # an empty cell: a name assigned later
+        return False
+    return True
+
+
+def function_policy(fn: Callable[..., Any], args: tuple, kwargs: dict, limits: Any,
+                    mode: str) -> tuple[RacePolicy, int]:
+    """The policy ``simulate(fn, *args, **kwargs, preempt=mode)`` runs with, and the
+    number of decisions of its natural run under it.
+
+    Learnt by ``discover`` on first use and kept, by code, closure contents and
+    arguments: the policy is a function of the call, never of what ran before in
+    the process, so a schedule printed in one process replays in another.
+    """
+    key = _function_key(fn, args, kwargs, mode)
+    known = _FUNCTION_POLICIES.get(key)
+    if known is None:
+        from simfutures.sim.chooser import NaturalChooser
+        from simfutures.sim.simulate import run
+
+        if stack_peek.AVAILABLE:
+            policy, _log = discover(_FunctionProgram(fn, args, kwargs, limits), mode)
+        else:  # see prepare
+            policy = RacePolicy("sync")
+        with instrumented(_switching(policy)):
+            natural = run(fn, args, kwargs, chooser=NaturalChooser(), limits=limits)
+        known = _FUNCTION_POLICIES[key] = (policy, len(natural.schedule.choices))
+    return known
+
+
+def _switching(policy: RacePolicy) -> Any:
+    """The instrument a run under ``policy`` needs to switch where it says (None: none)."""
+    if policy.mode == "every-access" or (policy.mode == "races" and policy.lines):
+        return instrument(policy, RaceLog())
+    return None
 
 
 def run_function(fn: Callable[..., Any], args: tuple, kwargs: dict, chooser: Any, limits: Any,
-                 observers: Any, mode: str) -> tuple[Any, list[DataRace]]:
-    """``simulate``'s run under race policy ``mode`` (learnt once per function: ``fn`` is
-    run a few more times, on seeds of its own, the first time); also the run's races."""
+                 observers: Any, mode: str, detect: bool = False
+                 ) -> tuple[Any, list[DataRace]]:
+    """``simulate``'s run under race policy ``mode`` (see ``function_policy``); also the
+    run's races, which are looked for only where the run is traced anyway or when
+    ``detect`` asks (tracing costs several times a run)."""
     from simfutures.sim.simulate import run
 
-    if not stack_peek.AVAILABLE:  # see prepare
+    policy, _natural = function_policy(fn, args, kwargs, limits, mode)
+    if not stack_peek.AVAILABLE:
         return run(fn, args, kwargs, chooser=chooser, limits=limits, observers=observers), []
-    key = (getattr(fn, "__code__", fn), mode)
-    policy = _FUNCTION_POLICIES.get(key)
-    if policy is None:
-        policy, _log = discover(_FunctionProgram(fn, args, kwargs, limits), mode)
-        _FUNCTION_POLICIES[key] = policy
-    if not policy.traces:
-        policy = RacePolicy("races")  # detect, without switching at accesses
     log = RaceLog()
-    with instrumented(instrument(policy, log)):
+    factory = _switching(policy)
+    if factory is not None:
+        log = factory.log
+    elif detect:
+        factory = instrument(RacePolicy("races"), log)  # detect, without switching
+    with instrumented(factory):
         result = run(fn, args, kwargs, chooser=chooser, limits=limits, observers=observers)
     return result, log.last_run

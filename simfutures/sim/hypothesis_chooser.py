@@ -4,11 +4,15 @@ A run's schedule is a sequence of primitive choices, and so is a Hypothesis
 test case.  Two ways to draw it:
 
 * per decision (the default): each decision is ``integers(0, n - 1)``, 0
-  being the natural choice.  Generation finds races fast; shrinking moves
-  toward the natural order but can stop at several switches (five or six
-  for the lost-update counter, whose minimum is two): lowering one index
-  changes which thread runs rather than removing a switch, and the
-  sequence gets no shorter.
+  being the natural choice.  Generation finds races fast.  Hypothesis ranks
+  a shorter test case as simpler before comparing values, and a run's number
+  of decisions changes with every switch, so unpadded the shrinker would
+  prefer a schedule with more switches and fewer decisions (it stopped at
+  three to five switches where one fails).  Each test case is therefore
+  padded with one-valued placeholder draws to a length fixed per program
+  (``DrawnSchedule.pad``): removing any one switch is then a shrink step.
+  What padding cannot do is move a switch: a schedule neither of whose two
+  switches can go alone stays at two (seen for one Hypothesis seed in five).
 * switches only (``fewest_switches=True``): the draws describe the switches
   alone: "another switch?" (a boolean), how many natural decisions come
   first (a small integer, with an escape to a long gap) and, among more
@@ -24,7 +28,7 @@ The program's random seed (kind "random") is one integer, shrinking toward 0.
 
 The choices are drawn lazily because the number of options at a decision is
 only known when the program reaches it.  That has one awkward consequence:
-Hypothesis prints "Falsifying example" *before* the test body runs, when
+Hypothesis prints "Failing test case" *before* the test body runs, when
 nothing has been drawn yet.  On that final replay Hypothesis already holds the
 whole choice sequence it is about to feed in, so the repr reads the schedule
 from there (see ``_predicted``); should that ever guess wrong, a note printed
@@ -102,6 +106,27 @@ _GAP_ESCAPE = 15  # one draw reaches a switch 14 decisions away
 _GAP = st.integers(0, _GAP_ESCAPE)  # natural decisions before the switch...
 _LONG_GAP = st.integers(0, 2000)  # ...plus this many if the gap drew _GAP_ESCAPE
 _WHICH = st.binary(min_size=1, max_size=1)  # which other option, among more than two
+# A draw with one possible value: it holds a place in the test case (see ``pad``) and
+# gives the shrinker nothing to do.
+_PLACEHOLDER = st.integers(0, 0)
+
+
+#: The fewest draws a test case is padded to (see ``DrawnSchedule.pad``).
+_MIN_PADDED = 32
+
+
+def padded_length(drawn: int, max_choices: int, natural: int | None = None) -> int:
+    """How many draws a test case that drew ``drawn`` is padded to: twice the natural
+    run's decisions when known (every run near the natural one then has the same
+    length), else the next power of two; at least ``_MIN_PADDED``, at most
+    ``max_choices``, never fewer than ``drawn``."""
+    if natural is not None:
+        length = max(2 * natural, _MIN_PADDED)
+    else:
+        length = _MIN_PADDED
+        while length < drawn:
+            length *= 2
+    return max(drawn, min(length, max_choices))
 
 
 class DrawnSchedule:
@@ -138,6 +163,12 @@ class DrawnSchedule:
         self._position = 0
         self._runs = 0
         self._printed: str | None = None
+        self._expected: int | None = None  # decisions of the program's natural run
+
+    def expect_decisions(self, natural: int) -> None:
+        """``simulate`` says how many decisions the program's natural run makes."""
+        if self._expected is None:
+            self._expected = natural
 
     # -- the Chooser protocol ------------------------------------------------
 
@@ -183,6 +214,31 @@ class DrawnSchedule:
             return 0
         self._gap = None
         return 1 if n == 2 else 1 + self._draw(_WHICH)[0] % (n - 1)
+
+    def pad(self) -> None:
+        """At the end of the test case: placeholders up to ``padded_length`` draws.
+
+        Hypothesis ranks test cases by length before content, and a run's
+        length is its number of decisions, which every switch changes: without
+        this, a schedule with three switches and 31 decisions ranks below one
+        with a single switch and 33, and the shrinker stops short of the fewest
+        switches.  Padded, every test case of a test has the same length, so
+        lowering any one choice to 0 (removing that switch) is a step the
+        shrinker takes whenever the claim still fails.  Padding all the way to
+        ``max_choices`` would make every test case that long, and Hypothesis's
+        shrinker slow in proportion (minutes for a two-task program), so runs
+        are padded to twice the natural run's decisions (``simulate`` tells
+        it): only runs longer than that differ in length.  (The switches-only
+        draw needs no padding: there, fewer switches means fewer draws.)
+        """
+        if self.fewest_switches or self._exhausted:
+            return
+        try:
+            for _ in range(padded_length(len(self._choices), self.max_choices,
+                                         self._expected) - len(self._choices)):
+                self._draw(_PLACEHOLDER)
+        except (StopTest, Frozen):
+            self._exhausted = True
 
     def _may_draw(self) -> bool:
         if self._exhausted or self._no_more or len(self._choices) >= self.max_choices:
@@ -304,6 +360,7 @@ def draw_schedule(draw: Callable[[st.SearchStrategy[int]], int], *, max_choices:
     build = current_build_context()
     schedule = DrawnSchedule(draw, build.data, max_choices=max_choices,
                              max_switches=max_switches, fewest_switches=fewest_switches)
+    cleanup(schedule.pad)
     if build.is_final:
         cleanup(schedule.report_if_misprinted)
     return schedule

@@ -132,25 +132,37 @@ def simulate(fn: Callable[..., Any], *args: Any, seed: int | None = None,
     Returns what ``fn`` returns or raises what it raises.  A run is a pure
     function of ``seed`` (default 0: the natural order) or of a recorded
     ``schedule`` (and of ``preempt``).  A deadlock, a watchdog stop or an
-    exceeded limit raises a ``SimulationStopped`` error with a report of every
+    exceeded limit raises ``SimulationStopped`` (or a subclass) with a report of every
     thread.
 
     ``preempt`` ("sync", "races" or "every-access", see docs/soundness.md) says
-    where threads may also be switched: the default is "races" for a schedule
-    drawn by ``simfutures.strategies.schedules()`` (a property test explores
-    racy accesses too) and "sync" otherwise.  With ``fail_on_race`` a data race
-    the run shows raises ``DataRaceError`` (an ``AssertionError``) naming both
-    accesses, even when ``fn`` succeeded.
+    where threads may also be switched.  With a ``schedule`` the default is
+    "races", every command's: the lines of accesses found racy (learnt once per
+    function and arguments, from a few runs of its own) are scheduling points
+    too.  Every schedule simfutures prints or returns (Hypothesis's
+    ``schedules()``, ``assert_always``/``assert_sometimes``) was recorded that
+    way, so pasting it replays exactly.  With a ``seed`` (or neither) the
+    default is "sync": a seeded random walk is a cheap input of its own, and
+    learning the racy lines would cost the first example of a property test a
+    few runs, against Hypothesis's deadline.  With ``fail_on_race`` a data
+    race the run shows raises ``DataRaceError`` (an ``AssertionError``) naming
+    both accesses, even when ``fn`` succeeded.
     """
+    from simfutures.explore.races import DataRaceError, function_policy, run_function
+
     chooser = make_chooser(seed, schedule)
-    if preempt is None:
-        preempt = "races" if getattr(chooser, "explores_races", False) else "sync"
-    if preempt == "sync" and not fail_on_race:
+    if preempt is not None:
+        mode = preempt
+    else:
+        mode = "races" if schedule is not None else "sync"
+    expect = getattr(chooser, "expect_decisions", None)
+    if expect is not None:  # a drawn schedule pads its test case from this (see there)
+        expect(function_policy(fn, args, kwargs, limits, mode)[1])
+    if mode == "sync" and not fail_on_race:
         result = run(fn, args, kwargs, chooser=chooser, limits=limits, observers=observers)
     else:
-        from simfutures.explore.races import DataRaceError, run_function
-
-        result, found = run_function(fn, args, kwargs, chooser, limits, observers, preempt)
+        result, found = run_function(fn, args, kwargs, chooser, limits, observers, mode,
+                                     detect=fail_on_race)
         if fail_on_race and found and result.stopped is None:
             raise DataRaceError(found)
     if result.stopped is not None:
