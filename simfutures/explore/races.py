@@ -381,8 +381,7 @@ class RaceTracer(FootprintTracer):
         if self.paused or self._sched.current is None or self._sched.over:
             return None
         if self._kind(frame.f_code) == _TRACE:
-            frame.f_trace_lines = False
-            frame.f_trace_opcodes = True
+            stack_peek.trace_opcodes(frame, self._on_opcode)
             return self._on_opcode
         return None
 
@@ -434,7 +433,7 @@ class _Factory:
 
 
 # The handlers of the instructions that call: what they record is one atomic access.
-_CALLS = (FootprintTracer._call, FootprintTracer._call_ex)
+_CALLS = (FootprintTracer._call, FootprintTracer._call_kw, FootprintTracer._call_ex)
 
 
 def _stopped_expensively(outcome: Any) -> bool:
