@@ -519,8 +519,8 @@ class RaceProgram:
 def prepare(program: Any, mode: str = DEFAULT_PREEMPT) -> RaceProgram:
     """``program`` under the race policy ``mode`` calls for (see ``discover``).
 
-    Only where the tracer can read instruction operands (CPython 3.11, see
-    ``stack_peek``): elsewhere every mode runs as "sync".
+    Only where the tracer can read instruction operands (CPython 3.11 to 3.13, when
+    ``stack_peek``'s layout check passes): elsewhere every mode runs as "sync".
     """
     if isinstance(program, RaceProgram):
         return program
