@@ -28,7 +28,7 @@ from collections.abc import Callable
 from types import CodeType, FrameType
 from typing import Any
 
-from simfutures.explore import effects, stack_peek
+from simfutures.explore import effects, stack_depth, stack_peek
 from simfutures.explore.equivalence import ALL, Footprint, HappensBefore, Identities
 from simfutures.sim.scheduler import PACKAGE_DIR, SIM_DIR, Scheduler, VThread
 
@@ -45,7 +45,10 @@ _IGNORED = (_PACKAGE + "explore/", _PACKAGE + "trace/", _PACKAGE + "events.py",
 _TRACE, _SIM_CALL, _IGNORE = range(3)
 # Per code object, for every run: how to treat its frames, and its decoded instructions.
 _KINDS: dict[CodeType, int] = {}
-_TABLES: dict[CodeType, dict[int, tuple[Callable[..., None], Any]]] = {}
+# A decoded instruction: its handler, the argument the handler needs, and the stack
+# depth before it (``stack_depth``).
+Instruction = tuple[Callable[..., None], Any, int]
+_TABLES: dict[CodeType, dict[int, Instruction]] = {}
 
 # The simulator's own state that orders steps.  Object id 0 is never a real object.
 CLOCK = (0, "virtual clock")
@@ -68,6 +71,9 @@ _INPLACE_MIN = 13  # BINARY_OP opargs from here on are the augmented assignments
 _OPERATOR_NAMES = ("add", "and", "floordiv", "lshift", "matmul", "mul", "mod", "or", "pow",
                    "rshift", "sub", "truediv", "xor")
 _IMMUTABLE_OPERANDS = (int, float, complex, str, bytes, bool, tuple, frozenset, type(None))
+# CPython 3.13 pushes a call's callable first and ``self`` (or NULL) over it; 3.11 and
+# 3.12 push the method (or NULL) first and ``self`` (or the callable) over it.
+_CALLABLE_FIRST = sys.version_info >= (3, 13)
 
 
 class FootprintTracer:
@@ -83,6 +89,7 @@ class FootprintTracer:
         self._pending_iter: dict[int, tuple[FrameType, Any]] = {}
         self._iter_sources: dict[int, tuple[Any, Any]] = {}
         self._previous: Any = None
+        self._depth = 0  # the stack depth before the instruction being decoded
         self.paused = False  # the chooser is deciding: what it runs is not the program's
 
     def install(self) -> None:
@@ -189,13 +196,13 @@ class FootprintTracer:
         local = self._traced_call(frame, event, arg)
         if inner_local is None or local is None:
             return inner_local or local
-        frame.f_trace_opcodes = True
 
         def both(frame: FrameType, event: str, arg: Any) -> Any:
             inner_local(frame, event, arg)  # may switch threads: before this step records
             local(frame, event, arg)
             return both
 
+        stack_peek.trace_opcodes(frame, both)
         return both
 
     def _traced_call(self, frame: FrameType, event: str, arg: Any) -> Any:
@@ -203,8 +210,7 @@ class FootprintTracer:
             return None
         kind = self._kind(frame.f_code)
         if kind == _TRACE:
-            frame.f_trace_lines = False
-            frame.f_trace_opcodes = True
+            stack_peek.trace_opcodes(frame, self._on_opcode)
             return self._on_opcode
         if kind == _SIM_CALL:
             footprint = self._footprint()
@@ -242,8 +248,7 @@ class FootprintTracer:
         if self._pending_iter:
             pending = self._pending_iter.pop(id(frame), None)
             if pending is not None and pending[0] is frame:
-                iterator = stack_peek.stack(frame, 1)[0]
-                self._iter_sources[id(iterator)] = (iterator, pending[1])
+                self._iterator_made(frame, pending[1], pending[2])
         code = frame.f_code
         table = _TABLES.get(code)
         if table is None:
@@ -251,7 +256,7 @@ class FootprintTracer:
         instruction = table.get(frame.f_lasti)
         if instruction is None:
             return self._on_opcode
-        handler, argument = instruction
+        handler, argument, self._depth = instruction
         footprint = self._footprint()
         if footprint is None or footprint.top and handler is not _T._get_iter:
             return self._on_opcode
@@ -260,6 +265,18 @@ class FootprintTracer:
         else:
             handler(self, frame, argument, footprint)
         return self._on_opcode
+
+    def _stack(self, frame: FrameType, count: int) -> list[Any]:
+        """The top ``count`` values of the stack the current instruction sees, top first."""
+        return stack_peek.stack(frame, count, self._depth)
+
+    def _iterator_made(self, frame: FrameType, iterable: Any, slot: int) -> None:
+        """The instruction after a ``GET_ITER``: the iterator it made is in stack slot
+        ``slot`` (counted from the bottom), unless the frame went elsewhere (it raised)."""
+        now = stack_peek.depth(frame)
+        if now > slot:
+            iterator = stack_peek.stack(frame, now - slot, now)[-1]
+            self._iter_sources[id(iterator)] = (iterator, iterable)
 
     # -- instructions ----------------------------------------------------------
 
@@ -286,14 +303,17 @@ class FootprintTracer:
         self._cell(frame, index, footprint, write=True)
 
     def _load_attr(self, frame, name, footprint):
-        effects.attribute(footprint, stack_peek.stack(frame, 1)[0], name, write=False)
+        effects.attribute(footprint, self._stack(frame, 1)[0], name, write=False)
 
     def _store_attr(self, frame, name, footprint):
-        effects.attribute(footprint, stack_peek.stack(frame, 1)[0], name, write=True)
+        effects.attribute(footprint, self._stack(frame, 1)[0], name, write=True)
 
     def _subscript(self, frame, dunder, footprint):
-        key, container = stack_peek.stack(frame, 2)
+        key, container = self._stack(frame, 2)
         effects.deep_read(footprint, key)
+        self._item(container, key, dunder, footprint)
+
+    def _item(self, container, key, dunder, footprint):
         if effects.python_level(getattr(type(container), dunder, None)):
             return  # Python code, traced
         write = dunder != "__getitem__"
@@ -310,6 +330,21 @@ class FootprintTracer:
         else:
             footprint.top = True
 
+    def _slice(self, frame, dunder, footprint):
+        """``container[start:stop]`` (3.12's ``BINARY_SLICE`` and ``STORE_SLICE``)."""
+        stop, start, container, *value = self._stack(frame, 4 if dunder == "__setitem__" else 3)
+        effects.deep_read(footprint, start)
+        effects.deep_read(footprint, stop)
+        if value:
+            effects.consume(footprint, value[0])  # the new items are iterated in C
+        self._item(container, slice(start, stop), dunder, footprint)
+
+    def _load_slice(self, frame, _argument, footprint):
+        self._slice(frame, "__getitem__", footprint)
+
+    def _store_slice(self, frame, _argument, footprint):
+        self._slice(frame, "__setitem__", footprint)
+
     def _load_subscript(self, frame, _argument, footprint):
         self._subscript(frame, "__getitem__", footprint)
 
@@ -320,7 +355,7 @@ class FootprintTracer:
         self._subscript(frame, "__delitem__", footprint)
 
     def _operands(self, frame, count, footprint):
-        for operand in stack_peek.stack(frame, count):
+        for operand in self._stack(frame, count):
             effects.deep_read(footprint, operand)
 
     def _unary(self, frame, _argument, footprint):
@@ -330,7 +365,7 @@ class FootprintTracer:
         self._operands(frame, 2, footprint)
 
     def _binary_op(self, frame, operation, footprint):
-        right, left = stack_peek.stack(frame, 2)
+        right, left = self._stack(frame, 2)
         effects.deep_read(footprint, right)
         if operation < _INPLACE_MIN or isinstance(left, _IMMUTABLE_OPERANDS):
             effects.deep_read(footprint, left)
@@ -341,14 +376,15 @@ class FootprintTracer:
             footprint.writes.add((footprint.name(left), ALL))
 
     def _truth(self, frame, _argument, footprint):
-        effects.shallow_read(footprint, stack_peek.stack(frame, 1)[0])
+        effects.shallow_read(footprint, self._stack(frame, 1)[0])
 
     def _get_iter(self, frame, _argument, footprint):
-        iterable = stack_peek.stack(frame, 1)[0]
-        self._pending_iter[id(frame)] = (frame, iterable)
+        iterable = self._stack(frame, 1)[0]
+        # The iterator takes the iterable's place on the stack.
+        self._pending_iter[id(frame)] = (frame, iterable, self._depth - 1)
 
     def _for_iter(self, frame, _argument, footprint):
-        iterator = stack_peek.stack(frame, 1)[0]
+        iterator = self._stack(frame, 1)[0]
         source = self._iter_sources.get(id(iterator))
         if source is not None and source[0] is iterator:
             footprint.writes.add((footprint.name(iterator), ALL))
@@ -360,45 +396,69 @@ class FootprintTracer:
             effects.consume(footprint, iterator)
 
     def _consume_top(self, frame, _argument, footprint):
-        effects.consume(footprint, stack_peek.stack(frame, 1)[0])
+        effects.consume(footprint, self._stack(frame, 1)[0])
 
     def _call(self, frame, count, footprint):
-        items = stack_peek.stack(frame, count + 2)
-        method, receiver = items[-1], items[-2]
+        self._called(self._stack(frame, count + 2), footprint)
+
+    def _call_kw(self, frame, count, footprint):
+        """3.13's ``CALL_KW``: the keyword names' tuple is on top of a ``CALL``'s stack."""
+        self._called(self._stack(frame, count + 3)[1:], footprint)
+
+    def _called(self, items, footprint):
+        """A call whose stack is ``items`` (top first): the arguments, then the two
+        slots under them (see ``_CALLABLE_FIRST``)."""
+        bottom, second = items[-1], items[-2]
         args = list(reversed(items[:-2]))
-        if method is stack_peek.NULL:
-            effects.function_call(footprint, receiver, args)
+        if _CALLABLE_FIRST:
+            if second is not stack_peek.NULL:
+                args.insert(0, second)
+            effects.function_call(footprint, bottom, args)
+        elif bottom is stack_peek.NULL:
+            effects.function_call(footprint, second, args)
         else:
-            effects.function_call(footprint, method, [receiver, *args])
+            effects.function_call(footprint, bottom, [second, *args])
 
     def _call_ex(self, frame, flags, footprint):
-        items = stack_peek.stack(frame, 3 if flags & 1 else 2)
+        # Top first: [keyword dict,] positional, the callable (3.13: NULL, the callable).
+        items = self._stack(frame, (3 if flags & 1 else 2) + _CALLABLE_FIRST)
         kwargs = items[0] if flags & 1 else {}
-        positional, fn = items[-2], items[-1]
+        positional, fn = items[1 if flags & 1 else 0], items[-1]
         if type(positional) not in (tuple, list) or type(kwargs) is not dict:
             footprint.top = True  # unpacking it here would run the program's code
             return
         effects.function_call(footprint, fn, [*positional, *kwargs.values()])
 
     def _with(self, frame, _argument, footprint):
-        manager = stack_peek.stack(frame, 1)[0]
+        manager = self._stack(frame, 1)[0]
         kind = type(manager)
         if not (effects.python_level(getattr(kind, "__enter__", None))
                 and effects.python_level(getattr(kind, "__exit__", None))):
             footprint.top = True
 
     def _with_exception(self, frame, _argument, footprint):
-        if not effects.python_level(stack_peek.stack(frame, 4)[3]):
+        if not effects.python_level(self._stack(frame, 4)[3]):
             footprint.top = True
 
     def _import_from(self, frame, name, footprint):
-        effects.attribute(footprint, stack_peek.stack(frame, 1)[0], name, write=False)
+        effects.attribute(footprint, self._stack(frame, 1)[0], name, write=False)
 
     def _format(self, frame, flags, footprint):
         self._operands(frame, 2 if flags & 0x04 else 1, footprint)
 
+    def _load_super_attr(self, frame, name, footprint):
+        """``super().name`` (3.12): a lookup in the class dictionaries of ``self``'s MRO
+        (a write to a class attribute touches everything, so reading each is enough)."""
+        instance, _cls, function = self._stack(frame, 3)
+        if function is not super:  # a global ``super`` of the program's: its own call
+            footprint.top = True
+            return
+        owner = instance if isinstance(instance, type) else type(instance)
+        for base in owner.__mro__:
+            footprint.reads.add((footprint.name(base), name))
+
     def _send(self, frame, _argument, footprint):
-        receiver = stack_peek.stack(frame, 2)[1]
+        receiver = self._stack(frame, 2)[1]
         footprint.writes.add((footprint.name(receiver), ALL))
 
     def _everything(self, frame, _argument, footprint):
@@ -426,7 +486,12 @@ class _Untraced:
 _NEEDS_NO_STACK = {FootprintTracer._load_global, FootprintTracer._store_global,
                    FootprintTracer._store_name,
                    FootprintTracer._everything}
+# Handlers that read fast locals but not the operand stack.
+_NEEDS_NO_DEPTH = _NEEDS_NO_STACK | {FootprintTracer._cell, FootprintTracer._store_cell}
 
+# Instructions that touch nothing another thread can see (the frame's own locals and
+# stack, fresh objects, control flow), on CPython 3.11, 3.12 and 3.13.  The names of
+# ``CALL_INTRINSIC_1/2`` functions stand for those instructions.
 _PURE = {
     "NOP", "RESUME", "CACHE", "EXTENDED_ARG", "POP_TOP", "PUSH_NULL", "COPY", "SWAP",
     "LOAD_CONST", "LOAD_FAST", "STORE_FAST", "DELETE_FAST", "LOAD_CLOSURE", "MAKE_CELL",
@@ -438,6 +503,14 @@ _PURE = {
     "MAKE_FUNCTION", "LOAD_BUILD_CLASS", "LOAD_ASSERTION_ERROR", "RAISE_VARARGS", "RERAISE",
     "PUSH_EXC_INFO", "POP_EXCEPT", "CHECK_EXC_MATCH", "CHECK_EG_MATCH", "PREP_RERAISE_STAR",
     "YIELD_VALUE", "RETURN_GENERATOR",
+    # 3.12
+    "RETURN_CONST", "POP_JUMP_IF_NONE", "POP_JUMP_IF_NOT_NONE", "END_FOR", "END_SEND",
+    "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "STORE_FAST_MAYBE_NULL", "LOAD_LOCALS",
+    "CLEANUP_THROW", "INTERPRETER_EXIT", "JUMP", "JUMP_NO_INTERRUPT",
+    "INTRINSIC_STOPITERATION_ERROR", "INTRINSIC_ASYNC_GEN_WRAP", "INTRINSIC_PREP_RERAISE_STAR",
+    # 3.13
+    "LOAD_FAST_LOAD_FAST", "STORE_FAST_LOAD_FAST", "STORE_FAST_STORE_FAST",
+    "SET_FUNCTION_ATTRIBUTE", "EXIT_INIT_CHECK",
 }
 _T = FootprintTracer
 _HANDLERS: dict[str, Callable[..., None]] = {
@@ -463,23 +536,44 @@ _HANDLERS: dict[str, Callable[..., None]] = {
     "CALL": _T._call, "CALL_FUNCTION_EX": _T._call_ex, "BEFORE_WITH": _T._with,
     "WITH_EXCEPT_START": _T._with_exception, "IMPORT_FROM": _T._import_from,
     "FORMAT_VALUE": _T._format, "SEND": _T._send,
+    # 3.12: a class body's closure variable (its namespace is the frame's own), the
+    # name lookup of an annotation scope, super() in one instruction, slices, truth.
+    "LOAD_FROM_DICT_OR_DEREF": _T._cell, "LOAD_FROM_DICT_OR_GLOBALS": _T._load_global,
+    "LOAD_SUPER_ATTR": _T._load_super_attr, "BINARY_SLICE": _T._load_slice,
+    "STORE_SLICE": _T._store_slice, "POP_JUMP_IF_TRUE": _T._truth,
+    "POP_JUMP_IF_FALSE": _T._truth, "INTRINSIC_UNARY_POSITIVE": _T._unary,
+    "INTRINSIC_LIST_TO_TUPLE": _T._consume_top,
+    # 3.13
+    "CALL_KW": _T._call_kw, "TO_BOOL": _T._truth, "CONVERT_VALUE": _T._unary,
+    "FORMAT_SIMPLE": _T._unary, "FORMAT_WITH_SPEC": _T._binary,
 }
+# Handlers whose argument is the instruction's name operand (``argval``).
+_NAMED = {"LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL", "LOAD_NAME", "STORE_NAME",
+          "DELETE_NAME", "LOAD_ATTR", "LOAD_METHOD", "STORE_ATTR", "DELETE_ATTR", "IMPORT_FROM",
+          "LOAD_FROM_DICT_OR_GLOBALS", "LOAD_SUPER_ATTR"}
 
 
-def _decode(code: CodeType) -> dict[int, tuple[Callable[..., None], Any]]:
+def _decode(code: CodeType) -> dict[int, Instruction]:
     """The instructions of ``code`` that touch anything, by offset, with the
-    argument each handler needs (a name, or the raw oparg)."""
+    argument each handler needs (a name, or the raw oparg) and the stack depth.
+
+    An instruction this table does not know touches everything, and so does one
+    that reads the stack where ``stack_depth`` cannot tell how deep it is.
+    """
     table = {}
+    depths = stack_depth.depths(code)
     for instruction in dis.get_instructions(code):
         name = instruction.opname
+        if name in ("CALL_INTRINSIC_1", "CALL_INTRINSIC_2"):
+            name = instruction.argrepr  # e.g. INTRINSIC_LIST_TO_TUPLE
         if name in _PURE:
             continue
         handler = _HANDLERS.get(name, FootprintTracer._everything)
-        uses_name = name in ("LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL", "LOAD_NAME",
-                             "STORE_NAME", "DELETE_NAME", "LOAD_ATTR", "LOAD_METHOD",
-                             "STORE_ATTR", "DELETE_ATTR", "IMPORT_FROM")
-        table[instruction.offset] = (handler, instruction.argval if uses_name
-                                     else instruction.arg)
+        depth = depths[instruction.offset // 2]
+        if depth == stack_depth.UNKNOWN and handler not in _NEEDS_NO_DEPTH:
+            handler = FootprintTracer._everything
+        table[instruction.offset] = (handler, instruction.argval if name in _NAMED
+                                     else instruction.arg, depth)
     return table
 
 

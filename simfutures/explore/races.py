@@ -401,8 +401,7 @@ class RaceTracer(FootprintTracer):
         if self.paused or self._sched.current is None or self._sched.over:
             return None
         if self._kind(frame.f_code) == _TRACE:
-            frame.f_trace_lines = False
-            frame.f_trace_opcodes = True
+            stack_peek.trace_opcodes(frame, self._on_opcode)
             return self._on_opcode
         return None
 
@@ -454,7 +453,7 @@ class _Factory:
 
 
 # The handlers of the instructions that call: what they record is one atomic access.
-_CALLS = (FootprintTracer._call, FootprintTracer._call_ex)
+_CALLS = (FootprintTracer._call, FootprintTracer._call_kw, FootprintTracer._call_ex)
 
 
 def _stopped_expensively(outcome: Any) -> bool:
@@ -540,8 +539,8 @@ class RaceProgram:
 def prepare(program: Any, mode: str = DEFAULT_PREEMPT) -> RaceProgram:
     """``program`` under the race policy ``mode`` calls for (see ``discover``).
 
-    Only where the tracer can read instruction operands (CPython 3.11, see
-    ``stack_peek``): elsewhere every mode runs as "sync".
+    Only where the tracer can read instruction operands (CPython 3.11 to 3.13, when
+    ``stack_peek``'s layout check passes): elsewhere every mode runs as "sync".
     """
     if isinstance(program, RaceProgram):
         return program
