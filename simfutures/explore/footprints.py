@@ -98,6 +98,7 @@ class FootprintTracer:
         The scheduler's three scheduling-point methods are wrapped on this one
         scheduler instance, so that runs which are not observed pay nothing.
         """
+        stack_peek.pause_other_tools()
         sched = self._sched
         preempt, block, exit_current = sched.preempt, sched.block, sched._exit_current
 
@@ -134,6 +135,7 @@ class FootprintTracer:
         if self._inner is not None:
             self._inner.outer = None
         sys.settrace(self._previous)
+        stack_peek.resume_other_tools()
 
     # -- steps -----------------------------------------------------------------
 

@@ -353,6 +353,7 @@ class RaceTracer(FootprintTracer):
         self.outer: Any = None  # the footprint tracer this one runs under, if any
 
     def install(self) -> None:
+        stack_peek.pause_other_tools()
         sched = self._sched
         sched.sync_observers += (self.detector,)
         self._unsubscribe = sched.bus.subscribe(self._on_event)
@@ -374,6 +375,7 @@ class RaceTracer(FootprintTracer):
 
     def remove(self) -> None:
         sys.settrace(self._previous)
+        stack_peek.resume_other_tools()
         self._unsubscribe()
         sched = self._sched
         sched.sync_observers = tuple(o for o in sched.sync_observers if o is not self.detector)

@@ -137,6 +137,34 @@ def trace_opcodes(frame: FrameType, local: Any) -> None:
     frame.f_trace_opcodes = True
 
 
+# What other ``sys.monitoring`` tools listened to, per pause (see pause_other_tools).
+_paused: list[dict[int, int]] = []
+
+
+def pause_other_tools() -> None:
+    """Silence the other ``sys.monitoring`` tools (CPython 3.12+) until the matching
+    ``resume_other_tools``; pauses nest, and only the outermost one acts.
+
+    With another tool's LINE events on (Hypothesis's explain phase turns them on to
+    explain a failure), CPython 3.12 and 3.13 deliver a traced frame's opcode events
+    differently, so a replayed schedule made other decisions.  A traced run sees its
+    instructions alone, as ``sys.settrace`` tools see nothing during it on 3.11.
+    """
+    saved: dict[int, int] = {}
+    monitoring = getattr(sys, "monitoring", None)
+    if monitoring is not None and not _paused:
+        for tool in range(6):  # the ids tools may take; 6 and 7 are settrace's own
+            if monitoring.get_tool(tool) is not None:
+                saved[tool] = monitoring.get_events(tool)
+                monitoring.set_events(tool, 0)
+    _paused.append(saved)
+
+
+def resume_other_tools() -> None:
+    for tool, events in _paused.pop().items():
+        sys.monitoring.set_events(tool, events)
+
+
 def _layout_matches() -> bool:
     if sys.implementation.name != "cpython" or sys.version_info[:2] not in _LAYOUTS \
             or ctypes.sizeof(ctypes.c_void_p) != _WORD:
