@@ -19,7 +19,7 @@ from simfutures.scenario.model import Scenario, SubmitStep
 from simfutures.scenario.observation import Observation, Outcome
 from simfutures.scenario.source import source_line
 from simfutures.scenario.values import show
-from simfutures.trace.timeline import TimelineRecorder, cancelled_starts, describe
+from simfutures.trace.timeline import TimelineRecorder, describe
 
 
 class ScenarioTimeline(TimelineRecorder):
@@ -32,20 +32,6 @@ class ScenarioTimeline(TimelineRecorder):
         self.observation: Observation | None = None
         self._task_of = {s.handle: s.task for s in scenario.steps
                          if isinstance(s, SubmitStep)}
-
-    def rows(self) -> list[tuple[float, str, str]]:
-        stream = list(self.events)
-        skip = cancelled_starts(stream)
-        # A submitted call's __qualname__ is its handle (map items: the task).
-        labels = {e.future: e.fn for e in stream if isinstance(e, events.Submit)}
-        rows = []
-        for index, event in enumerate(stream):
-            if index in skip:
-                continue
-            text = self._describe(event, labels)
-            if text is not None:
-                rows.append((event.time, event.thread, text))
-        return rows
 
     def _describe(self, event: events.Event, labels: dict[int, str]) -> str | None:
         def name(future: int) -> str:

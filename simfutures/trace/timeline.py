@@ -99,10 +99,14 @@ class TimelineRecorder:
         for index, event in enumerate(stream):
             if index in skip:
                 continue
-            text = describe(event, names)
+            text = self._describe(event, names)
             if text is not None:
                 rows.append((event.time, event.thread, text))
         return rows
+
+    def _describe(self, event: events.Event, labels: dict[int, str]) -> str | None:
+        """The phrase for ``event`` (None: not shown); subclasses speak their own terms."""
+        return describe(event, labels)
 
     def render(self, max_lines: int | None = None) -> str:
         """The timeline as text; with ``max_lines``, the start and the end of a
