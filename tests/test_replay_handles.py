@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import re
 import subprocess
@@ -192,4 +193,6 @@ def test_plugins_replay_line_reproduces_the_refuting_seed(tmp_path):
     replayed = subprocess.run([sys.executable, "-m", "simfutures.cli", *command.split()[1:]],
                               cwd=tmp_path, capture_output=True, text=True, timeout=300)
     timeline = _timeline_of(shown)
-    assert timeline and timeline in _timeline_of(replayed.stdout + replayed.stderr)
+    again = _timeline_of(replayed.stdout + replayed.stderr)
+    assert timeline and timeline in again, "".join(difflib.unified_diff(
+        timeline.splitlines(True), again.splitlines(True), "shown by the plugin", "replayed"))

@@ -311,3 +311,31 @@ def test_a_diverging_schedule_is_reported_even_when_a_worker_thread_hits_it():
     bent[-1] = type(bent[-1])(0, bent[-1].options + 5, bent[-1].kind)
     with pytest.raises(ScheduleError, match="diverges"):
         simulate(pool_program, schedule=Schedule(tuple(bent)))
+
+
+def test_thread_pool_joins_its_threads_in_start_order_not_address_order():
+    # A set of threads iterates in address order, which differs between processes:
+    # shutdown(wait=True) would join them in an order a replay cannot reproduce.
+    from simfutures.executor.waiting import OrderedSet
+
+    class Hashed:
+        def __init__(self, h: int) -> None:
+            self.h = h
+
+        def __hash__(self) -> int:
+            return self.h
+
+    items = [Hashed(h) for h in (7, 3, 5, 1, 6, 2)]
+    ordered = OrderedSet()
+    for item in items:
+        ordered.add(item)
+    ordered.add(items[0])  # (adding again keeps the first place)
+    ordered.discard(items[2])
+    assert [i.h for i in ordered] == [7, 3, 1, 6, 2]
+
+    def names() -> list[str]:
+        with futures.ThreadPoolExecutor(max_workers=4) as ex:
+            list(ex.map(time.sleep, [0.1] * 4))
+            return [t.name for t in ex._threads]
+
+    assert simulate(names) == [f"ThreadPoolExecutor-0_{i}" for i in range(4)]

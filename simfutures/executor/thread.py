@@ -23,6 +23,7 @@ from typing import Any
 from simfutures import events
 from simfutures.executor.base import Executor
 from simfutures.executor.sizing import default_cpu_count
+from simfutures.executor.waiting import OrderedSet
 from simfutures.runtime import Runtime
 
 LOGGER = logging.getLogger("concurrent.futures")
@@ -163,7 +164,7 @@ class ThreadPoolExecutor(Executor):
         self._max_workers = max_workers
         self._work_queue = rt.simple_queue()
         self._idle_tokens: deque = deque()
-        self._threads: set = set()
+        self._threads: set = OrderedSet()  # joined in start order, not address order
         self._broken: str | bool = False
         self._shutdown = False
         self._shutdown_lock = rt.lock()

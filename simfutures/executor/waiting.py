@@ -32,15 +32,21 @@ class DoneAndNotDoneFutures(NamedTuple):
 class OrderedSet(set):
     """A ``set`` that iterates in insertion order.
 
-    ``wait()`` returns sets; a plain set iterates in address order, which
-    would make ``for f in done:`` differ between otherwise identical
-    simulated runs.
+    ``wait()`` returns sets, and a thread pool keeps its threads in one; a plain
+    set iterates in address order, which would make ``for f in done:`` (or the
+    order ``shutdown`` joins threads in) differ between otherwise identical
+    simulated runs in two processes.
     """
 
     def __init__(self, items: Iterable[Any] = ()) -> None:
         order = list(dict.fromkeys(items))
         super().__init__(order)
         self._order = order
+
+    def add(self, item: Any) -> None:
+        if not set.__contains__(self, item):
+            self._order.append(item)
+        set.add(self, item)
 
     def __iter__(self) -> Iterator[Any]:
         listed = [item for item in self._order if set.__contains__(self, item)]
