@@ -20,9 +20,13 @@ reported; objects that are per-thread (``threading.local``) are skipped.
 Preemption where races are (CHESS's rule with a race detector, Musuvathi et
 al., OSDI 2008): the lines of accesses found racy become scheduling points,
 so the interleaving that splits a read-modify-write is explored, and replayed
-exactly.  Which lines those are is learnt by ``discover``, a deterministic
-pass over a few runs of the program, so a run stays a pure function of its
-program, seed and mode.
+exactly.  Two unordered accesses that are each one atomic C call
+(``if len(xs) < n: xs.append(x)``, ``getattr`` then ``setattr``) are no data
+race and are not reported, but their check-then-act still splits in CPython
+(a switch may come between the two calls): their lines become scheduling
+points too (an atomicity conflict, Lu et al., ASPLOS 2006).  Which lines
+those are is learnt by ``discover``, a deterministic pass over a few runs of
+the program, so a run stays a pure function of its program, seed and mode.
 """
 
 from __future__ import annotations
@@ -118,20 +122,24 @@ class RaceLog:
 
     def __init__(self) -> None:
         self.races: dict[DataRace, int] = {}  # race -> number of the first run showing it
+        self.conflict_sites: set[str] = set()  # lines of unordered atomic-call conflicts
         self.last_run: list[DataRace] = []
         self.runs = 0
         self.shared = False  # some location was written by one thread, touched by another
 
-    def record(self, found: list[DataRace], shared: bool = False) -> None:
+    def record(self, found: list[DataRace], shared: bool = False,
+               conflict_sites: frozenset[str] = frozenset()) -> None:
         self.last_run = found
         self.shared = self.shared or shared
+        self.conflict_sites |= conflict_sites
         for race in found:
             self.races.setdefault(race, self.runs)
         self.runs += 1
 
     def lines(self) -> frozenset[str]:
+        """The scheduling points: both sides of every race and atomicity conflict."""
         return frozenset(access.site for race in self.races
-                         for access in (race.first, race.second))
+                         for access in (race.first, race.second)) | self.conflict_sites
 
 
 # Per-thread storage: the same attribute name is a different location in each thread.
@@ -158,6 +166,8 @@ class RaceDetector:
         self._described: dict[int, str] = {}
         self.names = Identities()
         self.found: dict[DataRace, DataRace] = {}
+        # Sites of unordered conflicting accesses that are both atomic C calls.
+        self.conflict_sites: set[str] = set()
         self._per_thread: set[int] = set()
         # Whether two threads touched one location, one writing, the other's access
         # not known to this thread when it started (ordered or not by later
@@ -205,7 +215,8 @@ class RaceDetector:
         method or builtin (``list.append``, ``dict.get``, ``random.random``), which
         CPython performs under the GIL or the object's lock: two atomic accesses
         never race, an atomic one and a bytecode-level one can (``d.get(k)``, then
-        ``d[k] = ...``)."""
+        ``d[k] = ...``).  Two unordered atomic ones are an atomicity conflict:
+        not reported, but scheduling points all the same."""
         vt = self._sched.current
         if vt is None or serial in self._per_thread:
             return
@@ -225,15 +236,13 @@ class RaceDetector:
             shown = key if key is not ALL else other_key
             last = state.write
             if not self.shared:
-                self.shared = self._after_start(me, last, write, atomic, state)
-            if last is not None and last[0] != me and last[1] > clock.get(last[0], 0) \
-                    and not (atomic and last[3]):
-                self._report(serial, shown, last[2], access)
+                self.shared = self._after_start(me, last, write, state)
+            if last is not None and last[0] != me and last[1] > clock.get(last[0], 0):
+                self._conflict(serial, shown, last[2], access, atomic and last[3])
             if write:
                 for ident, (epoch, earlier, read_atomic) in state.reads.items():
-                    if ident != me and epoch > clock.get(ident, 0) \
-                            and not (atomic and read_atomic):
-                        self._report(serial, shown, earlier, access)
+                    if ident != me and epoch > clock.get(ident, 0):
+                        self._conflict(serial, shown, earlier, access, atomic and read_atomic)
         state = states.get(key)
         if state is None:
             state = states[key] = _LocationState()
@@ -243,8 +252,7 @@ class RaceDetector:
         else:
             state.reads[me] = (clock[me], access, atomic)
 
-    def _after_start(self, me: int, last: Any, write: bool, atomic: bool,
-                     state: _LocationState) -> bool:
+    def _after_start(self, me: int, last: Any, write: bool, state: _LocationState) -> bool:
         """Whether this access and an earlier one may be unordered in some schedule:
         the earlier one came from another thread after this one started, or from an
         earlier task of this same worker."""
@@ -254,10 +262,17 @@ class RaceDetector:
         def unordered(ident: int, epoch: int) -> bool:
             return epoch > known.get(ident, 0) if ident != me else epoch < task_start
 
-        if last is not None and unordered(last[0], last[1]) and not (atomic and last[3]):
+        if last is not None and unordered(last[0], last[1]):
             return True
-        return write and any(unordered(ident, epoch) and not (atomic and read_atomic)
-                             for ident, (epoch, _access, read_atomic) in state.reads.items())
+        return write and any(unordered(ident, epoch) for ident, (epoch, _access, _atomic)
+                             in state.reads.items())
+
+    def _conflict(self, serial: int, key: Any, earlier: Access, later: Access,
+                  both_atomic: bool) -> None:
+        if both_atomic:
+            self.conflict_sites.update((earlier.site, later.site))
+        else:
+            self._report(serial, key, earlier, later)
 
     def _report(self, serial: int, key: Any, earlier: Access, later: Access) -> None:
         race = DataRace(_describe_location(self._described[serial], key),
@@ -381,7 +396,9 @@ class RaceTracer(FootprintTracer):
         sched.sync_observers = tuple(o for o in sched.sync_observers if o is not self.detector)
         sched.chooser = self._inner_chooser
         del sched._switch_to
-        self._log.record(sorted(self.detector.found.values()), self.detector.shared)
+        detector = self.detector
+        self._log.record(sorted(detector.found.values()), detector.shared,
+                         frozenset(detector.conflict_sites))
 
     def _on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Start) and self._sched.current is not None:
