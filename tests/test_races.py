@@ -68,6 +68,7 @@ RACES = {
     "lazy_singleton": "AssertionError: constructed 2 times",
     "closure_counter": "AssertionError: lost update",
     "dict_iteration": "RuntimeError: dictionary changed size during iteration",
+    "shared_generator": "ValueError: generator already executing",
     # Atomicity conflicts: each access is one atomic C call, the check-then-act is not.
     "len_append": "AssertionError: over capacity",
     "setattr_counter": "AssertionError: lost update",
@@ -85,7 +86,7 @@ _NOT_YET = pytest.mark.xfail(strict=True, reason="simulator does not offer this 
 #: them, and race detection reads CPython 3.11-3.13 frames (docs/soundness.md).
 DATA_RACES = {"dict_counter", "dict_get_set", "attr_increment", "global_increment",
               "lazy_singleton", "callback_list", "closure_counter", "dict_iteration",
-              "len_append", "setattr_counter"}
+              "len_append", "setattr_counter", "shared_generator"}
 _NEEDS_TRACER = pytest.mark.skipif(not stack_peek.AVAILABLE,
                                    reason="stack_peek's frame layout check failed here")
 

@@ -285,7 +285,18 @@ def _attribute_location(footprint: Footprint, owner: Any, name: Any
     return (footprint.name(owner), name)
 
 
+def _container_method(owner: Any, name: str) -> bool:
+    """Whether ``owner.name`` is a method of a builtin container's own (immutable) type,
+    as ``xs.append``: looking it up reads nothing another thread can change."""
+    kind = type(owner)
+    return kind in _READERS and isinstance(
+        getattr(kind, name, None), (types.MethodDescriptorType, types.WrapperDescriptorType,
+                                    types.ClassMethodDescriptorType))
+
+
 def attribute(footprint: Footprint, owner: Any, name: Any, write: bool) -> None:
+    if not write and isinstance(name, str) and _container_method(owner, name):
+        return  # (the call that follows records what the method touches)
     if not isinstance(name, str) or name == "__dict__" or write and name == "__class__":
         footprint.top = True  # the namespace itself escapes, or every lookup changes
         return

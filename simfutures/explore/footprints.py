@@ -50,6 +50,14 @@ _KINDS: dict[CodeType, int] = {}
 Instruction = tuple[Callable[..., None], Any, int]
 _TABLES: dict[CodeType, dict[int, Instruction]] = {}
 
+# Code whose frames outlive a call: resuming one (``next(gen)``, a coroutine's
+# ``send``) writes its frame, since CPython refuses a generator that is already
+# running in another thread ("ValueError: generator already executing").
+RESUMABLE = sum(flag for flag, name in dis.COMPILER_FLAG_NAMES.items()
+                if name in ("GENERATOR", "COROUTINE", "ASYNC_GENERATOR"))
+#: The location a resume writes: (the frame, RESUMED).
+RESUMED = "resumed"
+
 # The simulator's own state that orders steps.  Object id 0 is never a real object.
 CLOCK = (0, "virtual clock")
 THREAD_NUMBERS = (0, "thread numbers")
@@ -212,6 +220,10 @@ class FootprintTracer:
             return None
         kind = self._kind(frame.f_code)
         if kind == _TRACE:
+            if frame.f_code.co_flags & RESUMABLE:
+                footprint = self._footprint()
+                if footprint is not None:
+                    footprint.writes.add((footprint.name(frame), RESUMED))
             stack_peek.trace_opcodes(frame, self._on_opcode)
             return self._on_opcode
         if kind == _SIM_CALL:

@@ -31,6 +31,7 @@ the program, so a run stays a pure function of its program, seed and mode.
 
 from __future__ import annotations
 
+import dis
 import sys
 import sysconfig
 import threading
@@ -48,6 +49,8 @@ from simfutures.explore.footprints import (
     _IGNORE,
     _TABLES,
     _TRACE,
+    RESUMABLE,
+    RESUMED,
     FootprintTracer,
     _decode,
     _Untraced,
@@ -285,6 +288,11 @@ class RaceDetector:
 
 
 def _describe_object(obj: Any) -> str:
+    if isinstance(obj, FrameType):  # a resumable frame (see RaceTracer._resumed)
+        flags = dis.COMPILER_FLAG_NAMES
+        kind = next(flags[f].lower().replace("_", " ") for f in flags
+                    if f & obj.f_code.co_flags and f & RESUMABLE)
+        return f"{kind} {obj.f_code.co_qualname}()"
     kind = type(obj)
     if kind is dict and "__name__" in obj and "__builtins__" in obj:
         return "module " + str(obj["__name__"])  # a module's globals
@@ -301,6 +309,8 @@ def _describe_location(owner: str, key: Any) -> str:
         return f"entry {key[1]!r} of {owner}"
     if key == "cell":
         return "a closure variable"
+    if key == RESUMED:
+        return f"{owner}, resumed by two threads"
     return f"attribute {key!r} of {owner}"
 
 
@@ -420,9 +430,20 @@ class RaceTracer(FootprintTracer):
         if self.paused or self._sched.current is None or self._sched.over:
             return None
         if self._kind(frame.f_code) == _TRACE:
+            if frame.f_code.co_flags & RESUMABLE:
+                self._resumed(frame)
             stack_peek.trace_opcodes(frame, self._on_opcode)
             return self._on_opcode
         return None
+
+    def _resumed(self, frame: FrameType) -> None:
+        """A generator or coroutine of the program's resumed: a write of its frame.  Its
+        scheduling point comes after the resume, inside the body, where another thread's
+        ``next()`` meets "generator already executing"."""
+        site = f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        self.detector.access(self.detector.name(frame), RESUMED, True, site, False)
+        if self._every or site in self._lines:
+            self._switch()
 
     def _on_opcode(self, frame: FrameType, event: str, arg: Any) -> Any:
         if event == "opcode" and not self.paused:
