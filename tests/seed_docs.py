@@ -29,3 +29,4 @@ def normalise(text: str) -> str:
 
     text = re.sub(r"(process )(\d+)", pid, text)
     return " ".join(text.split())
+
