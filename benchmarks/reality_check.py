@@ -8,8 +8,9 @@ tests that promise instead of arguing it.  For each program it
    switch interval (``sys.setswitchinterval(1e-6)``, injected by a ``sitecustomize`` so
    the program itself is not edited) so that rare interleavings actually happen;
 2. runs ``simfutures explore PROGRAM --runs M --json`` to get the simulator's outcomes;
-3. normalises both sides the same way and reports every real outcome the simulator never
-   produced (its count and an example).
+3. normalises both sides the same way; for every real outcome the explored runs did not
+   produce, searches for a schedule printing it (``explore.output_search``, at most
+   ``--search-runs`` runs), and reports those still missed (count and an example).
 
     python benchmarks/reality_check.py                       # race suite + examples
     python benchmarks/reality_check.py tests/races/lost_update.py --real-runs 20 --sim-runs 50
@@ -180,6 +181,36 @@ def run_sim(program: Path, runs: int, strategy: str) -> Counter[Outcome]:
     return from_sim_report(json.loads(done.stdout))
 
 
+def searched(program: Path, outcome: Outcome, args: argparse.Namespace) -> bool:
+    """Whether the output-guided search (``explore.output_search``) finds a schedule of
+    ``program`` that shows ``outcome``: a real outcome explored runs did not meet may
+    still be one the simulator can produce.  Runs in a child process (the simulator
+    patches this process's modules while it runs)."""
+    if outcome.exit_code is None:  # a hang: nothing printed to steer by
+        return False
+    done = subprocess.run([sys.executable, "-c", _SEARCH, str(program), json.dumps(
+        [outcome.stdout, outcome.exit_code, outcome.error, args.search_runs])],
+        capture_output=True, text=True, cwd=ROOT)
+    return done.stdout.strip() == "found"
+
+
+_SEARCH = """
+import json, sys
+sys.path.insert(0, "benchmarks")
+from reality_check import normalise_text
+from simfutures.explore.output_search import schedule_printing
+from simfutures.explore.races import prepare
+from simfutures.program import load_program
+stdout, code, error, runs = json.loads(sys.argv[2])
+program = prepare(load_program(sys.argv[1]))
+def same_error(outcome):
+    return (normalise_text(outcome.error) if outcome.error else None) == error
+found = schedule_printing(program, stdout, exit_code=code, max_runs=runs,
+                          normalise=normalise_text, accept=same_error)
+print("found" if found is not None else "not found")
+"""
+
+
 def default_programs() -> list[Path]:
     races = sorted((ROOT / "tests" / "races").glob("*.py"))
     seeds = sorted((ROOT / "examples" / "seeds").glob("*.py"))
@@ -221,8 +252,11 @@ def check(programs: list[Path], args: argparse.Namespace) -> int:
                 sim.update(future.result())
             missed = missed_outcomes(real, sim)
             never_real = len(set(sim) - set(real))
+            found = [o for o, _ in missed if args.search_runs and searched(program, o, args)]
+            missed = [(o, n) for o, n in missed if o not in found]
             print(f"{line}; sim {len(sim)} distinct in {args.sim_runs * len(args.strategy)} "
-                  f"runs ({never_real} not seen for real); missed {len(missed)}")
+                  f"runs ({never_real} not seen for real); missed {len(missed)}"
+                  + (f" ({len(found)} more found by the output-guided search)" if found else ""))
             for outcome, count in missed:
                 print(f"    MISSED {count}/{args.real_runs} real runs: {outcome.describe()}")
             total_missed += len(missed)
@@ -250,6 +284,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="explore strategy, repeatable: outcomes are pooled (default pct)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
                         help="subprocesses at a time")
+    parser.add_argument("--search-runs", type=int, default=2000,
+                        help="runs of the output-guided search for each real outcome the "
+                             "explored runs missed (0: no search)")
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="seconds before a real run counts as hanging")
     parser.add_argument("--python", default=sys.executable, help="the real interpreter")
