@@ -455,16 +455,31 @@ def test_shutdown_cancel_futures():
     later = [pool.submit(square, i) for i in range(10)]
     processes = list(pool._processes.values())
     manager = pool._executor_manager_thread
+    # Only calls already handed to the call queue (max_workers + 1) can still run, once
+    # the manager thread has seen the shutdown: release the blocked call only then (until
+    # then the manager, as the stdlib's, keeps refilling the queue as the worker drains it).
+    queued = 1 + futures.process.EXTRA_QUEUED_CALLS
+    cancelled = []
+    all_cancelled = threading.Event()
+
+    def count_cancelled(future):
+        if future.cancelled():
+            cancelled.append(future)
+            if len(cancelled) == len(later) - queued:
+                all_cancelled.set()
+
+    for future in later:
+        future.add_done_callback(count_cancelled)
     pool.shutdown(wait=False, cancel_futures=True)
+    assert all_cancelled.wait(SAFETY_TIMEOUT), f"{len(cancelled)} calls cancelled"
     release.set()
     assert first.result(SAFETY_TIMEOUT) == "released"
     # The manager thread cancels, finishes what runs, then joins the workers
     # (joining them here too would race with it inside multiprocessing).
     manager.join(SAFETY_TIMEOUT)
     assert not manager.is_alive()
-    # Only calls already handed to the call queue (max_workers + 1) could still run.
     done = [f for f in later if not f.cancelled()]
-    assert len(done) <= 1 + futures.process.EXTRA_QUEUED_CALLS
+    assert len(done) <= queued
     assert all(f.result(0) == later.index(f) ** 2 for f in done)
     assert_all_exited(processes)
 

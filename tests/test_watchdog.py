@@ -103,3 +103,32 @@ def test_no_program_output_after_a_watchdog_stop(tmp_path):
     assert done.stdout == ""
     assert "watchdog: thread ThreadPoolExecutor-0_0 stopped reaching scheduling points" \
         in done.stderr
+
+
+ASYNCIO_PROGRAM = """\
+import asyncio
+import concurrent.futures
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        print(await loop.run_in_executor(pool, pow, 2, 10))
+
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("command", ["run", "explore"])
+def test_a_run_stuck_in_a_real_blocking_call_ends_with_a_report(tmp_path, command):
+    # asyncio's event loop waits in a real select() the simulator cannot interrupt, from
+    # the first (race discovery) run on: the command reports where and exits 4, it does
+    # not hang, and the report reaches the terminal although the run captured stderr.
+    script = tmp_path / "loop.py"
+    script.write_text(ASYNCIO_PROGRAM)
+    done = subprocess.run([sys.executable, "-m", "simfutures.cli", command, str(script),
+                           "--watchdog", "0.5"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "stopped reaching scheduling points" in done.stderr
+    assert "selectors.py" in done.stderr

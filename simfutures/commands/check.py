@@ -31,10 +31,11 @@ from simfutures.commands.options import (
     non_negative_int,
     positive_int,
 )
+from simfutures.commands.stuck import exit_when_stuck
 from simfutures.errors import SimfuturesError
 from simfutures.explore.handles import limit_options
 from simfutures.explore.races import DEFAULT_PREEMPT, prepare
-from simfutures.program import EXIT_STOPPED, EXIT_USAGE, Outcome, Program, load_program
+from simfutures.program import EXIT_USAGE, Outcome, Program, load_program
 from simfutures.scenario import marker
 from simfutures.scenario.check import CheckReport, check_scenario
 from simfutures.scenario.claims import ClaimResult, check_all
@@ -225,8 +226,8 @@ def check_script(program: Program, *, runs: int = DEFAULT_RUNS, first_seed: int 
     """Run ``program`` under each seed until one fails (non-zero exit or error), under
     the race policy ``run --preempt`` gives it (so that its replay is exact)."""
     path = os.fspath(program.path)
-    program = prepare(program, preempt)
     limits = limits or Limits()
+    program = prepare(program, preempt, limits)
     for seed in range(first_seed, first_seed + runs):
         outcome = program.run(chooser_for_seed(seed), limits=limits)
         if outcome.failed:
@@ -258,13 +259,6 @@ def render_script_check(check: ScriptCheck) -> str:
 # --- the command ------------------------------------------------------------------
 
 _checking = ""  # what is running now, for the watchdog's last words
-
-
-def _hard_exit(error: BaseException | None) -> None:
-    # A thread stuck in a call that cannot be interrupted: report and leave.
-    report = getattr(error, "report", lambda: "watchdog: the program is stuck")()
-    print(f"{_checking}: the run is stuck\n{report}", file=sys.stderr, flush=True)
-    os._exit(EXIT_STOPPED)
 
 
 def expand(paths: list[str]) -> tuple[list[str], list[str]]:
@@ -301,7 +295,7 @@ def main(args: argparse.Namespace) -> int:
     programs, unusable = _load_all(args.files)
     from simfutures.sim.watchdog import WATCHDOG
 
-    saved, WATCHDOG.on_stuck = WATCHDOG.on_stuck, _hard_exit
+    saved, WATCHDOG.on_stuck = WATCHDOG.on_stuck, exit_when_stuck(lambda: _checking)
     try:
         failed, refused = _check_all(programs, args)
     finally:

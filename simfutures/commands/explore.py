@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from simfutures.commands.options import (
     non_negative_int,
     positive_int,
 )
+from simfutures.commands.stuck import exit_when_stuck
 from simfutures.errors import SimfuturesError
 from simfutures.explore import schedules
 from simfutures.explore.failure import FailureOptions, analyse_failure, replay_saved
@@ -114,14 +114,6 @@ def _merge(paths: list[str]) -> int:
     return 1 if any(r.get("failures") for r in reports) else 0
 
 
-def _hard_exit(error: BaseException | None) -> None:
-    # A run is stuck inside a call the watchdog cannot interrupt: say so and leave.
-    report = getattr(error, "report", None)
-    print(report() if report else "watchdog: the program is stuck", file=sys.stderr,
-          flush=True)
-    os._exit(4)
-
-
 def _check(args: argparse.Namespace) -> None:
     if args.merge:
         if args.program is not None:
@@ -143,10 +135,10 @@ def main(args: argparse.Namespace) -> int:
     _check(args)
     if args.merge:
         return _merge(args.merge)
-    program = prepare(load_program(args.program, args.args), args.preempt)
-    path = Path(args.program)
-    WATCHDOG.on_stuck = _hard_exit
+    WATCHDOG.on_stuck = exit_when_stuck()  # (discovery's runs are watched too)
     limits = limits_from(args)
+    program = prepare(load_program(args.program, args.args), args.preempt, limits)
+    path = Path(args.program)
     options = FailureOptions(shrink=args.shrink, shrink_budget=args.shrink_budget,
                              limits=limits)
     if args.schedule:

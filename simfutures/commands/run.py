@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from simfutures.commands import schedule_file
@@ -13,6 +12,7 @@ from simfutures.commands.options import (
     limits_from,
     non_negative_int,
 )
+from simfutures.commands.stuck import exit_when_stuck
 from simfutures.explore.handles import add_run_options, seeded_chooser
 from simfutures.explore.races import prepare
 from simfutures.explore.replay import GuardedReplay
@@ -42,13 +42,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_limit_options(parser)
 
 
-def _hard_exit(error: BaseException | None) -> None:
-    # The stuck thread is inside a call that cannot be interrupted: report and leave.
-    print(getattr(error, "report", lambda: "watchdog: the program is stuck")(),
-          file=sys.stderr, flush=True)
-    os._exit(EXIT_STOPPED)
-
-
 def main(args: argparse.Namespace) -> int:
     loaded = load_program(args.program, args.args)
     if args.args and getattr(loaded, "scenario", None) is not None:
@@ -56,10 +49,13 @@ def main(args: argparse.Namespace) -> int:
                            f"(got {' '.join(args.args)})")
     if args.save_schedule:
         schedule_file.check_writable(args.save_schedule)
+    # Before the first simulated run (discovery's): a thread stuck in a blocking call
+    # the watchdog cannot interrupt ends the command with a report, never a hang.
+    WATCHDOG.on_stuck = exit_when_stuck()
     # The same race policy explore's runs had, learnt the same way: a seed or a
     # schedule replays exactly.
-    program = prepare(loaded, args.preempt)
     limits = limits_from(args)
+    program = prepare(loaded, args.preempt, limits)
     replay = None
     if args.schedule:
         schedule, note = schedule_file.load_for(args.schedule, program.path)
@@ -84,7 +80,6 @@ def main(args: argparse.Namespace) -> int:
         check_writable(args.trace)
         trace = TraceRecorder()
         observers.append(trace)
-    WATCHDOG.on_stuck = _hard_exit
     outcome = program.run(chooser, limits=limits, observers=observers,
                           capture=False)
     sys.stdout.flush()

@@ -576,8 +576,9 @@ class RaceProgram:
         return getattr(self.program, name)
 
 
-def prepare(program: Any, mode: str = DEFAULT_PREEMPT) -> RaceProgram:
-    """``program`` under the race policy ``mode`` calls for (see ``discover``).
+def prepare(program: Any, mode: str = DEFAULT_PREEMPT, limits: Any = None) -> RaceProgram:
+    """``program`` under the race policy ``mode`` calls for (see ``discover``, whose runs
+    have ``limits``: the watchdog of a command's ``--watchdog`` watches them too).
 
     Only where the tracer can read instruction operands (CPython 3.11 to 3.13, when
     ``stack_peek``'s layout check passes): elsewhere every mode runs as "sync".
@@ -586,7 +587,7 @@ def prepare(program: Any, mode: str = DEFAULT_PREEMPT) -> RaceProgram:
         return program
     if not stack_peek.AVAILABLE:
         mode = "sync"
-    policy, _log = discover(program, mode)
+    policy, _log = discover(program, mode, limits)
     return RaceProgram(program, policy)
 
 

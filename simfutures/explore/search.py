@@ -70,7 +70,7 @@ def seeded_strategy(config: SearchConfig, program: Program) -> SeededStrategy:
 
 def search(spec: ProgramSpec, program: Program, config: SearchConfig,
            progress: Progress | None = None) -> ExploreResult:
-    program = prepare(program, config.preempt)
+    program = prepare(program, config.preempt, config.limits)
     result = _search(spec, program, config, progress)
     return attrs.evolve(result, preempt=config.preempt)
 
