@@ -60,6 +60,8 @@ RACES = {
     "nonblocking_acquire": "AssertionError: a refresh was skipped",
     "cpu_bound_timeout": "TimeoutError",
     "submit_during_exit": "RuntimeError: cannot schedule new futures after shutdown",
+    # asyncio's event loop on the virtual clock (sim/io_wait.py).
+    "asyncio_wait_for": "TimeoutError",
     # Data races of issue 13: no blocking call in the window.
     "dict_counter": "AssertionError: lost update",
     "dict_get_set": "AssertionError: lost update",

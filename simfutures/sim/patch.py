@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from simfutures.sim import context, primitives, threads
+from simfutures.sim import context, io_wait, primitives, threads
 from simfutures.sim.hard_exit import virtual_exit
 
 #: ``time.time()`` inside a simulation: a fixed, plausible epoch plus virtual time.
@@ -183,14 +183,19 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
         *_futures_patches(world),
         (sys, {"stdout": _InterleavingStream(sys.stdout),
                "stderr": _InterleavingStream(sys.stderr)}),
+        *io_wait.PATCHES,
     ]
-    saved: list[tuple[Any, str, Any]] = []
+    saved: list[tuple[Any, str, Any, bool]] = []
     try:
         for module, replacements in plan:
             for name, value in replacements.items():
-                saved.append((module, name, getattr(module, name)))
+                # (A class may inherit the attribute: then it is deleted, not restored.)
+                saved.append((module, name, getattr(module, name), name in vars(module)))
                 setattr(module, name, value)
         yield
     finally:
-        for module, name, value in reversed(saved):
-            setattr(module, name, value)
+        for module, name, value, own in reversed(saved):
+            if own:
+                setattr(module, name, value)
+            else:
+                delattr(module, name)

@@ -1,0 +1,68 @@
+"""asyncio inside the simulator (``sim/io_wait.py``): event loops wait on the virtual
+clock, executor threads wake them, and their races are explored like any other."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import socket
+import time
+
+import pytest
+
+from simfutures.sim import DeadlockError, simulate
+
+
+def blocking(name: str, seconds: float) -> str:
+    time.sleep(seconds)
+    return name
+
+
+def gather_in_executor() -> tuple[list[str], float]:
+    async def main() -> tuple[list[str], float]:
+        loop = asyncio.get_running_loop()
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            names = await asyncio.gather(loop.run_in_executor(pool, blocking, "a", 2.0),
+                                         loop.run_in_executor(pool, blocking, "b", 1.0))
+        await asyncio.sleep(30)
+        return names, time.monotonic() - started
+
+    return asyncio.run(main())
+
+
+def test_run_in_executor_and_sleep_run_on_the_virtual_clock():
+    names, elapsed = simulate(gather_in_executor, seed=0)
+    assert names == ["a", "b"]
+    assert elapsed == pytest.approx(32.0)  # virtual seconds: 2 s of work, then 30 s asleep
+
+
+def timeout_against_a_thread() -> str:
+    async def main() -> str:
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(blocking, "done", 0.1),
+                                          timeout=0.1)
+        except TimeoutError:
+            return "timed out"
+
+    return asyncio.run(main())
+
+
+def test_a_timeout_tied_with_a_thread_goes_both_ways_and_each_seed_replays():
+    outcomes = {seed: simulate(timeout_against_a_thread, seed=seed) for seed in range(40)}
+    assert set(outcomes.values()) == {"done", "timed out"}
+    assert all(simulate(timeout_against_a_thread, seed=seed) == outcome
+               for seed, outcome in list(outcomes.items())[:10])
+
+
+def test_a_loop_waiting_for_the_outside_world_is_a_deadlock_not_a_hang():
+    def wait_for_a_peer_that_never_writes() -> None:
+        async def main() -> None:
+            ours, _theirs = socket.socketpair()
+            reader, _writer = await asyncio.open_connection(sock=ours)
+            await reader.read(1)
+
+        asyncio.run(main())
+
+    with pytest.raises(DeadlockError):
+        simulate(wait_for_a_peer_that_never_writes)
