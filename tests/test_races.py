@@ -60,8 +60,6 @@ RACES = {
     "nonblocking_acquire": "AssertionError: a refresh was skipped",
     "cpu_bound_timeout": "TimeoutError",
     "submit_during_exit": "RuntimeError: cannot schedule new futures after shutdown",
-    # asyncio's event loop on the virtual clock (sim/io_wait.py).
-    "asyncio_wait_for": "TimeoutError",
     # Data races of issue 13: no blocking call in the window.
     "dict_counter": "AssertionError: lost update",
     "dict_get_set": "AssertionError: lost update",
@@ -71,6 +69,7 @@ RACES = {
     "closure_counter": "AssertionError: lost update",
     "dict_iteration": "RuntimeError: dictionary changed size during iteration",
     "shared_generator": "ValueError: generator already executing",
+    "asyncio_lost_update": "AssertionError: lost update",  # (sim/io_wait.py runs the loop)
     # Atomicity conflicts: each access is one atomic C call, the check-then-act is not.
     "len_append": "AssertionError: over capacity",
     "setattr_counter": "AssertionError: lost update",
@@ -88,7 +87,7 @@ _NOT_YET = pytest.mark.xfail(strict=True, reason="simulator does not offer this 
 #: them, and race detection reads CPython 3.11-3.13 frames (docs/soundness.md).
 DATA_RACES = {"dict_counter", "dict_get_set", "attr_increment", "global_increment",
               "lazy_singleton", "callback_list", "closure_counter", "dict_iteration",
-              "len_append", "setattr_counter", "shared_generator"}
+              "len_append", "setattr_counter", "shared_generator", "asyncio_lost_update"}
 _NEEDS_TRACER = pytest.mark.skipif(not stack_peek.AVAILABLE,
                                    reason="stack_peek's frame layout check failed here")
 
