@@ -4,9 +4,9 @@ simulator print what this real run printed?", answered by search rather than luc
 A run whose output stops being a prefix of the wanted one at some decision can only be
 mended by a decision before it, so only those are branched on, best first (children of
 runs that printed more of the wanted output, then fewer switches away from the natural
-order): a rare real interleaving (two prints torn into one line
-under a loaded machine) is found in tens of runs, where seeded walks needed tens of
-thousands.  The program's random seed (decisions of kind "random") is not searched.
+order): a rare real interleaving (two prints torn into one line on a loaded machine) is
+found in tens of runs, where seeded walks needed tens of thousands.  The program's
+random seed (decisions of kind "random") is not searched: seeded walks cover it.
 """
 
 from __future__ import annotations
