@@ -235,17 +235,24 @@ class RaceDetector:
             related = [(key, states[key])] if key in states else []
             if ALL in states:
                 related.append((ALL, states[ALL]))
+        task_start = self._task_starts.get(me, 0)
         for other_key, state in related:
             shown = key if key is not ALL else other_key
             last = state.write
+            # Whether this thread's current task touched the location before: then two
+            # atomic calls of it make a check-then-act another thread can split.
+            mine = state.reads.get(me)
+            local = (mine is not None and mine[0] >= task_start) or (
+                last is not None and last[0] == me and last[1] >= task_start)
             if not self.shared:
                 self.shared = self._after_start(me, last, write, state)
             if last is not None and last[0] != me and last[1] > clock.get(last[0], 0):
-                self._conflict(serial, shown, last[2], access, atomic and last[3])
+                self._conflict(serial, shown, last[2], access, atomic and last[3], local)
             if write:
                 for ident, (epoch, earlier, read_atomic) in state.reads.items():
                     if ident != me and epoch > clock.get(ident, 0):
-                        self._conflict(serial, shown, earlier, access, atomic and read_atomic)
+                        self._conflict(serial, shown, earlier, access, atomic and read_atomic,
+                                       local)
         state = states.get(key)
         if state is None:
             state = states[key] = _LocationState()
@@ -258,7 +265,8 @@ class RaceDetector:
     def _after_start(self, me: int, last: Any, write: bool, state: _LocationState) -> bool:
         """Whether this access and an earlier one may be unordered in some schedule:
         the earlier one came from another thread after this one started, or from an
-        earlier task of this same worker."""
+        earlier task of this same worker (atomic calls too: in another schedule they may
+        be the act of a check-then-act, see ``_conflict``)."""
         known = self._start_clocks.get(me, {})
         task_start = self._task_starts.get(me, 0)
 
@@ -271,11 +279,17 @@ class RaceDetector:
                              in state.reads.items())
 
     def _conflict(self, serial: int, key: Any, earlier: Access, later: Access,
-                  both_atomic: bool) -> None:
-        if both_atomic:
-            self.conflict_sites.update((earlier.site, later.site))
-        else:
+                  both_atomic: bool, local: bool) -> None:
+        """Two unordered conflicting accesses: a data race, unless both are atomic calls.
+        Those matter as parts of a check-then-act: a read against a write (``len(xs)``
+        against ``xs.append``), or a write after this task's own earlier access
+        (``local``); their lines then become scheduling points.  Two lone atomic writes
+        (``random.random()`` in two tasks) are already ordered every way by the
+        switches before them."""
+        if not both_atomic:
             self._report(serial, key, earlier, later)
+        elif local or earlier.write != later.write:
+            self.conflict_sites.update((earlier.site, later.site))
 
     def _report(self, serial: int, key: Any, earlier: Access, later: Access) -> None:
         race = DataRace(_describe_location(self._described[serial], key),
