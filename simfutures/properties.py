@@ -153,11 +153,12 @@ class _BySwitches:
                 if choice.kind == "random":
                     continue
                 room = self._max_runs - self.runs - len(queue)
-                if choice.options - 1 > room:
+                fitting = min(choice.options - 1, room)
+                queue.extend((indices[:position] + (alternative,), switches + 1)
+                             for alternative in range(1, fitting + 1))
+                if fitting < choice.options - 1:  # the rest would never run
                     cut = True
                     break
-                queue.extend((indices[:position] + (alternative,), switches + 1)
-                             for alternative in range(1, choice.options))
         self.exhaustive = not cut and not queue
 
 

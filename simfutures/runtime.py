@@ -101,8 +101,9 @@ class Runtime(Protocol):
     def semaphore(self, value: int = 1) -> Semaphore: ...
     def event(self) -> Event: ...
     def simple_queue(self) -> SimpleQueue: ...
-    def start_thread(self, target: Callable[[], None], name: str) -> Thread:
-        """Start a non-daemon thread running ``target``; returns once it runs."""
+    def start_thread(self, target: Callable[[], None], name: str | None) -> Thread:
+        """Start a non-daemon thread running ``target``; returns once it runs.
+        ``name`` None: the next ``Thread-N``, as ``threading.Thread`` names it."""
     def current_thread_name(self) -> str: ...
     def monotonic(self) -> float: ...
     def at_exit(self, fn: Callable[[], None]) -> None:
@@ -115,6 +116,9 @@ class Runtime(Protocol):
     def wait_objects(self, objects: Iterable[Any], timeout: float | None = None) -> list[Any]:
         """``multiprocessing.connection.wait`` over sentinels and connections."""
     def getpid(self) -> int: ...
+    def set_order(self, items: list[Any]) -> list[Any]:
+        """``items`` in the order iterating a ``set`` of them may give: on CPython
+        that follows their hashes (``id()``-based for futures), so any order."""
 
 
 class WorldState:

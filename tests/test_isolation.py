@@ -78,3 +78,33 @@ def test_a_deterministic_program_explored_30_times_has_one_outcome(tmp_path, mon
     assert "helper" not in sys.modules and "helpers_pkg.tally" not in sys.modules
     assert "isolated.app" not in logging.Logger.manager.loggerDict
     assert logging.getLevelName(25) == "Level 25"
+
+
+def test_atexit_handlers_run_at_the_end_of_their_own_run(tmp_path, capsys):
+    # Registered in the simfutures process, they would run once per explored run when
+    # simfutures exits, after (and into) its report.
+    import atexit
+
+    script = tmp_path / "bye.py"
+    script.write_text(textwrap.dedent("""
+        import atexit
+        import threading
+
+        def say(word):
+            print(word)
+
+        atexit.register(say, "bye")
+        threading.Thread(target=say, args=("worker",)).start()
+        print("main")
+    """), encoding="utf-8")
+    registered = []
+    real_register = atexit.register
+    atexit.register = lambda *a, **k: registered.append(a)  # noqa: E731 (what leaks)
+    try:
+        result = explore_seeded(load_program(script), RandomWalk(), range(20))
+    finally:
+        atexit.register = real_register
+    assert registered == []
+    outputs = {group.key.stdout for group in result.groups}
+    assert all(out.endswith("bye\n") and out.count("bye") == 1 for out in outputs)
+    assert "main\nworker\nbye\n" in outputs

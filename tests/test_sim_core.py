@@ -339,3 +339,25 @@ def test_thread_pool_joins_its_threads_in_start_order_not_address_order():
             return [t.name for t in ex._threads]
 
     assert simulate(names) == [f"ThreadPoolExecutor-0_{i}" for i in range(4)]
+
+
+def done_futures_in_set_order() -> tuple[list[int], list[int]]:
+    """The order wait()'s done set and as_completed give futures that were all done."""
+    with futures.ThreadPoolExecutor(max_workers=2) as ex:
+        fs = {ex.submit(abs, -i): i for i in range(3)}
+        done, _ = futures.wait(fs)
+        return [fs[f] for f in done], [fs[f] for f in futures.as_completed(fs)]
+
+
+def test_sets_of_done_futures_iterate_in_any_order_seed_zero_in_submission_order():
+    # CPython iterates a set of futures by id(): any order (not a scheduling choice,
+    # so no thread interleaving shows it; the simulator chooses it, kind "order").
+    assert simulate(done_futures_in_set_order) == ([0, 1, 2], [0, 1, 2])
+    runs = [simulate(done_futures_in_set_order, seed=seed) for seed in range(1, 60)]
+    assert {tuple(waited) for waited, _ in runs} == {
+        (0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)}
+    assert len({tuple(completed) for _, completed in runs}) == 6
+    recorded = run(done_futures_in_set_order, chooser=RandomChooser(5))
+    assert "order" in {choice.kind for choice in recorded.schedule.choices}
+    assert run(done_futures_in_set_order,
+               chooser=ReplayChooser(recorded.schedule)).value == recorded.value

@@ -17,8 +17,6 @@ hand) are replayed as they are.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from pathlib import Path
 
@@ -26,6 +24,8 @@ from simfutures.sim.chooser import Schedule, ScheduleError
 
 
 def program_identity(program: Path) -> dict[str, str]:
+    import hashlib  # lazily: most runs use no schedule file, and start-up time counts
+
     try:
         digest = hashlib.sha256(program.read_bytes()).hexdigest()
     except OSError:  # the program was loaded a moment ago; if it is gone, name it only
@@ -45,6 +45,8 @@ def check_writable(path: str) -> None:
 
 
 def save(path: str, schedule: Schedule, program: Path) -> None:
+    import json  # lazily, as hashlib in program_identity
+
     data = schedule.to_json()
     data.update(program_identity(program))
     try:
@@ -56,6 +58,8 @@ def save(path: str, schedule: Schedule, program: Path) -> None:
 
 def read(path: str) -> tuple[Schedule, dict]:
     """The schedule in ``path`` and the file's raw JSON object."""
+    import json  # lazily, as hashlib in program_identity
+
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:

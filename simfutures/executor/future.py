@@ -35,6 +35,7 @@ from simfutures.executor.states import (
     next_state,
 )
 from simfutures.runtime import Runtime
+from simfutures.usercall import invoke
 
 LOGGER = logging.getLogger("concurrent.futures")
 
@@ -165,7 +166,7 @@ class Future(_stdlib_base.Future):
             if bus.active:
                 self._emit_callback(callback)
             try:
-                callback(self)
+                invoke(callback, self)
             except Exception:
                 LOGGER.exception("exception calling callback for %r", self)
 

@@ -664,7 +664,10 @@ class ProcessPoolExecutor(Executor):
             if not self._safe_to_dynamically_spawn_children:
                 self._launch_processes()
             manager = _ExecutorManager(self)
-            thread = self._rt.start_thread(manager.run, self._pool_name + "_manager")
+            # Unnamed, as CPython's _ExecutorManagerThread: it is "Thread-N" and takes a
+            # number from the threads the program starts later (a done-callback run
+            # there sees that name).
+            thread = self._rt.start_thread(manager.run, None)
             self._executor_manager_thread = thread
             self._world.threads_wakeups[thread] = self._executor_manager_thread_wakeup
 

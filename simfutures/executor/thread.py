@@ -25,6 +25,7 @@ from simfutures.executor.base import Executor
 from simfutures.executor.sizing import default_cpu_count
 from simfutures.executor.waiting import OrderedSet
 from simfutures.runtime import Runtime
+from simfutures.usercall import invoke
 
 LOGGER = logging.getLogger("concurrent.futures")
 
@@ -78,7 +79,7 @@ class _WorkItem:
         if rt.bus.active:  # only calls that really start (not cancelled ones)
             _emit_start(rt, self.future)
         try:
-            result = self.fn(*self.args, **self.kwargs)
+            result = invoke(self.fn, *self.args, **self.kwargs)
         except BaseException as exc:
             self.future.set_exception(exc)
             # Break a reference cycle with the exception 'exc'

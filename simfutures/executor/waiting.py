@@ -201,7 +201,8 @@ def as_completed(rt: Runtime, fs: Iterable[Any], timeout: float | None = None) -
         finished = dict.fromkeys(f for f in fs if f._state in _DONE)
         pending = {f: None for f in fs if f not in finished}
         waiter = _create_and_install_waiters(rt, list(fs), "_AS_COMPLETED")
-    finished_list = list(finished)
+    # CPython yields the futures already done in a set's order (by id()): any order.
+    finished_list = rt.set_order(list(finished))
     del finished  # keep no reference to futures once they are yielded
     finished_list.reverse()
     try:
@@ -246,12 +247,12 @@ def wait(
         done = {f: None for f in fs if f._state in _DONE}
         not_done = {f: None for f in fs if f not in done}
         if return_when == FIRST_COMPLETED and done:
-            return DoneAndNotDoneFutures(OrderedSet(done), OrderedSet(not_done))
+            return _as_sets(rt, done, not_done)
         if return_when == FIRST_EXCEPTION and done:
             if any(f for f in done if not f.cancelled() and f.exception() is not None):
-                return DoneAndNotDoneFutures(OrderedSet(done), OrderedSet(not_done))
+                return _as_sets(rt, done, not_done)
         if len(done) == len(fs):
-            return DoneAndNotDoneFutures(OrderedSet(done), OrderedSet(not_done))
+            return _as_sets(rt, done, not_done)
         waiter = _create_and_install_waiters(rt, fs, return_when)
 
     if not waiter.event.wait(timeout) and rt.bus.active:
@@ -261,4 +262,11 @@ def wait(
             f._waiters.remove(waiter)
 
     done.update(dict.fromkeys(waiter.finished_futures))
-    return DoneAndNotDoneFutures(OrderedSet(done), OrderedSet(f for f in fs if f not in done))
+    return _as_sets(rt, done, [f for f in fs if f not in done])
+
+
+def _as_sets(rt: Runtime, done: Iterable[Any], not_done: Iterable[Any]) -> DoneAndNotDoneFutures:
+    """``wait``'s answer: two sets, each iterating in an order a set of futures may
+    have on CPython (``Runtime.set_order``), the same on every replay."""
+    return DoneAndNotDoneFutures(OrderedSet(rt.set_order(list(done))),
+                                 OrderedSet(rt.set_order(list(not_done))))

@@ -48,8 +48,8 @@ from simfutures.sim import context
 from simfutures.sim.chooser import ScheduleError
 from simfutures.sim.scheduler import SWITCH_INTERVAL, Limits, Scheduler
 
-#: The decision kinds the walk branches on.
-BRANCHING = ("thread", "clock")
+#: The decision kinds the walk branches on ("order": a set of futures' iteration).
+BRANCHING = ("thread", "clock", "order")
 
 
 class NondeterminismError(ScheduleError):

@@ -37,8 +37,10 @@ _PACKAGE = PACKAGE_DIR + "/"
 # Simulator code traced like the program's: where it calls the program's own
 # callables (a C callable such as ``list.append`` runs no Python of its own, so
 # only the calling instruction shows what it touches).  Thread.run and Timer.run
-# call their target in place, so tracebacks keep the stdlib's shape.
-_TRACED_SIM_CODE = {(_SIM + "usercall.py", "invoke"), (_SIM + "threads.py", "run")}
+# call their target in place, so tracebacks keep the stdlib's shape; the rest goes
+# through ``simfutures.usercall.invoke``, traced as all simfutures code outside the
+# simulator is.
+_TRACED_SIM_CODE = {(_SIM + "threads.py", "run")}
 _IGNORED = (_PACKAGE + "explore/", _PACKAGE + "trace/", _PACKAGE + "events.py",
             _SIM + "chooser.py")
 
@@ -427,11 +429,14 @@ class FootprintTracer:
         if _CALLABLE_FIRST:
             if second is not stack_peek.NULL:
                 args.insert(0, second)
-            effects.function_call(footprint, bottom, args)
+            self._function_call(footprint, bottom, args)
         elif bottom is stack_peek.NULL:
-            effects.function_call(footprint, second, args)
+            self._function_call(footprint, second, args)
         else:
-            effects.function_call(footprint, bottom, [second, *args])
+            self._function_call(footprint, bottom, [second, *args])
+
+    def _function_call(self, footprint, fn, args):
+        effects.function_call(footprint, fn, args)
 
     def _call_ex(self, frame, flags, footprint):
         # Top first: [keyword dict,] positional, the callable (3.13: NULL, the callable).
@@ -441,7 +446,7 @@ class FootprintTracer:
         if type(positional) not in (tuple, list) or type(kwargs) is not dict:
             footprint.top = True  # unpacking it here would run the program's code
             return
-        effects.function_call(footprint, fn, [*positional, *kwargs.values()])
+        self._function_call(footprint, fn, [*positional, *kwargs.values()])
 
     def _with(self, frame, _argument, footprint):
         manager = self._stack(frame, 1)[0]

@@ -35,6 +35,7 @@ import dis
 import sys
 import sysconfig
 import threading
+import types
 from collections.abc import Callable
 from types import CodeType, FrameType
 from typing import Any
@@ -43,7 +44,7 @@ import attrs
 
 from simfutures import events
 from simfutures.errors import SimfuturesError
-from simfutures.explore import stack_peek
+from simfutures.explore import effects, stack_peek
 from simfutures.explore.equivalence import ALL, Identities
 from simfutures.explore.footprints import (
     _IGNORE,
@@ -57,7 +58,7 @@ from simfutures.explore.footprints import (
 )
 from simfutures.sim import threads as sim_threads
 from simfutures.sim.instruments import instrumented
-from simfutures.sim.scheduler import PACKAGE_DIR, Scheduler, VThread
+from simfutures.sim.scheduler import PACKAGE_DIR, Limits, Scheduler, VThread
 
 #: ``--preempt`` modes: no switches at shared accesses; at the lines of accesses
 #: found racy (the default); at every shared access (free-threaded CPython).
@@ -74,6 +75,18 @@ def is_program_code(filename: str) -> bool:
     return not filename.startswith(_NOT_PROGRAM)
 
 
+def is_library_code(filename: str) -> bool:
+    """Whether ``filename`` is the stdlib's or an installed package's Python code."""
+    return filename.startswith(_LIBRARY_DIRS) and not filename.startswith(PACKAGE_DIR + "/")
+
+
+#: How many library frames deep below the program's own code the tracer follows
+#: (``copy.deepcopy`` iterates the program's dict two frames down, ``json.dumps``
+#: with an indent five).  Deeper, library code runs untraced: an event loop's
+#: machinery, logging's handlers.
+LIBRARY_DEPTH = 6
+
+
 @attrs.frozen(order=True)
 class Access:
     """One side of a race: where (``file:line``), read or write, and which thread
@@ -83,6 +96,8 @@ class Access:
     site: str
     write: bool
     thread: str = attrs.field(eq=False, order=False)
+    #: Made by library code the program called (see ``RaceTracer``), not its own.
+    library: bool = attrs.field(default=False, eq=False, order=False)
 
     def render(self) -> str:
         return f"{'write' if self.write else 'read'} by {self.thread} at {self.site}"
@@ -114,10 +129,22 @@ class RacePolicy:
 
     mode: str = DEFAULT_PREEMPT
     lines: frozenset[str] = frozenset()
+    #: Virtual seconds the longest computation discovery saw between two moves of
+    #: the clock may take (instructions x ``Limits.opcode_time``); 0: not measured.
+    work_time: float = 0.0
 
     @property
     def traces(self) -> bool:
         return self.mode != "sync"
+
+    def limits(self, limits: Limits | None) -> Limits | None:
+        """``limits`` for a run under this policy: the clock may jump at a scheduling
+        point as far as the longest computation seen may have taken, if that is
+        longer than one step (``Limits.step_time``)."""
+        base = limits or Limits()
+        if self.work_time <= base.step_time:
+            return limits
+        return attrs.evolve(base, step_time=self.work_time)
 
 
 class RaceLog:
@@ -129,6 +156,7 @@ class RaceLog:
         self.last_run: list[DataRace] = []
         self.runs = 0
         self.shared = False  # some location was written by one thread, touched by another
+        self.peak_work = 0  # the most instructions any run ran between two clock moves
 
     def record(self, found: list[DataRace], shared: bool = False,
                conflict_sites: frozenset[str] = frozenset()) -> None:
@@ -172,6 +200,9 @@ class RaceDetector:
         # Sites of unordered conflicting accesses that are both atomic C calls.
         self.conflict_sites: set[str] = set()
         self._per_thread: set[int] = set()
+        # Objects the program's own code touched or handed to library code: library
+        # code's accesses count on these only (not on a library's private state).
+        self._program_objects: set[int] = set()
         # Whether two threads touched one location, one writing, the other's access
         # not known to this thread when it started (ordered or not by later
         # synchronisation): then other schedules may race on it.
@@ -205,6 +236,12 @@ class RaceDetector:
         workers may touch at the same time in another schedule."""
         self._task_starts[vt.ident] = self._clock(vt)[vt.ident]
 
+    def program_object(self, obj: Any) -> int:
+        """``obj`` is the program's (its code touched it, or passed it to a library)."""
+        serial = self.name(obj)
+        self._program_objects.add(serial)
+        return serial
+
     def name(self, obj: Any) -> int:
         serial = self.names(obj)
         if serial not in self._described:
@@ -213,7 +250,8 @@ class RaceDetector:
                 self._per_thread.add(serial)
         return serial
 
-    def access(self, serial: int, key: Any, write: bool, site: str, atomic: bool) -> None:
+    def access(self, serial: int, key: Any, write: bool, site: str, atomic: bool,
+               library: bool = False) -> None:
         """An access by the running thread.  ``atomic``: done by one call of a C
         method or builtin (``list.append``, ``dict.get``, ``random.random``), which
         CPython performs under the GIL or the object's lock: two atomic accesses
@@ -221,11 +259,12 @@ class RaceDetector:
         ``d[k] = ...``).  Two unordered atomic ones are an atomicity conflict:
         not reported, but scheduling points all the same."""
         vt = self._sched.current
-        if vt is None or serial in self._per_thread:
+        if vt is None or serial in self._per_thread or (
+                library and serial not in self._program_objects):
             return
         clock = self._clock(vt)
         me = vt.ident
-        access = Access(site, write, vt.display_name)
+        access = Access(site, write, vt.display_name, library)
         states = self._locations.get(serial)
         if states is None:
             states = self._locations[serial] = {}
@@ -285,8 +324,14 @@ class RaceDetector:
         against ``xs.append``), or a write after this task's own earlier access
         (``local``); their lines then become scheduling points.  Two lone atomic writes
         (``random.random()`` in two tasks) are already ordered every way by the
-        switches before them."""
-        if not both_atomic:
+        switches before them.  Two accesses both made inside library code (a
+        ``Counter.update`` in two tasks, or the stdlib's own caches) are scheduling
+        points but not reported: which of them are the program's data the tracer
+        cannot tell, and the stdlib's internals are not the program's races."""
+        if earlier.library and later.library:
+            if not both_atomic or local or earlier.write != later.write:
+                self.conflict_sites.update((earlier.site, later.site))
+        elif not both_atomic:
             self._report(serial, key, earlier, later)
         elif local or earlier.write != later.write:
             self.conflict_sites.update((earlier.site, later.site))
@@ -299,6 +344,17 @@ class RaceDetector:
             bus = self._sched.bus
             if bus.active:
                 bus.emit(events.Race(self._sched.now, later.thread, race.render()))
+
+
+def _runs_python(arg: Any) -> bool:
+    """Whether a C function given ``arg`` may run Python code through it: a Python
+    callable, or a generator or coroutine (resuming it runs its frame)."""
+    return effects.python_level(arg) or type(arg) in _RESUMABLE_TYPES
+
+
+_RESUMABLE_TYPES = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
+# Arguments that are no data a library could share between threads.
+_PLAIN_VALUES = (int, float, complex, str, bytes, bool, type(None))
 
 
 def _describe_object(obj: Any) -> str:
@@ -332,7 +388,7 @@ class _Sink:
     """Stands in for a step's ``Footprint``: what ``effects`` records goes to the
     detector, tagged with the instruction's ``file:line``."""
 
-    __slots__ = ("_detector", "reads", "writes", "site", "atomic")
+    __slots__ = ("_detector", "reads", "writes", "site", "atomic", "library", "_named")
 
     def __init__(self, detector: RaceDetector) -> None:
         self._detector = detector
@@ -340,6 +396,8 @@ class _Sink:
         self.writes = _Accesses(self, write=True)
         self.site = ""
         self.atomic = False  # the instruction is a call (into C: see RaceDetector.access)
+        self.library = False  # the instruction is library code's (see RaceTracer)
+        self._named: Any = None  # the object named last: the owner of the next access
 
     # "May have touched anything" (a C call the tables do not know): pruning must
     # assume a conflict, but a race report needs a seen access, so it is dropped.
@@ -347,7 +405,34 @@ class _Sink:
     read_top = top
 
     def name(self, obj: Any) -> int:
-        return self._detector.name(obj)
+        self._named = obj
+        if self.library:
+            return self._detector.name(obj)
+        return self._detector.program_object(obj)
+
+    def adopt(self, serial: int, key: Any) -> None:
+        """A read of ``key`` of the object named last: when that is the program's, so
+        is the value (a global's ``UserDict``, its ``data``, a ``Counter``'s entries).
+        Only a dict's entries (a module's globals too) and an instance's own
+        attributes are looked up: reading them runs no code."""
+        detector = self._detector
+        if serial not in detector._program_objects:
+            return
+        owner = self._named
+        if type(key) is tuple and key and key[0] == "[]":
+            key = key[1]
+        elif not isinstance(key, str):
+            return
+        if type(owner) is not dict:
+            owner = getattr(owner, "__dict__", None)
+            if type(owner) is not dict:
+                return
+        try:
+            value = owner.get(key)
+        except TypeError:  # an unhashable key: no entry
+            return
+        if value is not None and type(value) not in _PLAIN_VALUES:
+            detector.program_object(value)
 
 
 class _Accesses:
@@ -359,11 +444,26 @@ class _Accesses:
 
     def add(self, location: tuple[int, Any]) -> None:
         sink = self._sink
-        sink._detector.access(location[0], location[1], self._write, sink.site, sink.atomic)
+        if not self._write:
+            sink.adopt(*location)
+        sink._detector.access(location[0], location[1], self._write, sink.site, sink.atomic,
+                              sink.library)
 
 
 _LINES: dict[CodeType, dict[int, int]] = {}
 _PROGRAM_KINDS: dict[CodeType, int] = {}
+# _PROGRAM_KINDS values besides footprints' _TRACE and _IGNORE, traced where the
+# program's own code calls them (see RaceTracer._called_by_program): library code,
+# and code compiled from a string ("<string>", "<rules>", a notebook cell, generated
+# methods), whose accesses are the program's own when the program calls it.
+_LIBRARY = -1
+_GENERATED = -2
+# simfutures' calls of the program's callables (a task, a done-callback, a thread's
+# target): traced always, their accesses counted as library code's (a C callable's
+# own work, such as an ``lru_cache`` wrapper's, shows there: see _function_call).
+_USER_CALL = -3
+_USER_CALL_CODE = {(PACKAGE_DIR + "/usercall.py", "invoke"),
+                   (PACKAGE_DIR + "/sim/threads.py", "run")}
 
 
 def _line_table(code: CodeType) -> dict[int, int]:
@@ -378,8 +478,11 @@ def _line_table(code: CodeType) -> dict[int, int]:
 
 
 class RaceTracer(FootprintTracer):
-    """The footprint tracer's instruction decoding, on the program's code only,
-    feeding a ``RaceDetector`` and preempting at the policy's racy lines."""
+    """The footprint tracer's instruction decoding, feeding a ``RaceDetector`` and
+    preempting at the policy's racy lines: on the program's own code, and on
+    library code it calls, up to ``LIBRARY_DEPTH`` frames down (``random.shuffle``,
+    ``copy.deepcopy``, ``Counter.update`` or a ``UserDict`` work on the program's
+    data in Python, and CPython switches threads inside them)."""
 
     def __init__(self, sched: Scheduler, policy: RacePolicy, log: RaceLog) -> None:
         super().__init__(sched)
@@ -421,6 +524,7 @@ class RaceTracer(FootprintTracer):
         sched.chooser = self._inner_chooser
         del sched._switch_to
         detector = self.detector
+        self._log.peak_work = max(self._log.peak_work, sched.peak_work, sched.work)
         self._log.record(sorted(detector.found.values()), detector.shared,
                          frozenset(detector.conflict_sites))
 
@@ -431,9 +535,28 @@ class RaceTracer(FootprintTracer):
     def _kind(self, code: CodeType) -> int:
         kind = _PROGRAM_KINDS.get(code)
         if kind is None:
-            kind = _PROGRAM_KINDS[code] = (_TRACE if is_program_code(code.co_filename)
-                                           else _IGNORE)
+            filename = code.co_filename
+            kind = _PROGRAM_KINDS[code] = (
+                _USER_CALL if (filename, code.co_name) in _USER_CALL_CODE
+                else _TRACE if is_program_code(filename)
+                else _LIBRARY if is_library_code(filename)
+                else _GENERATED if filename.startswith("<") and not filename.startswith(
+                    "<frozen ") else _IGNORE)
         return kind
+
+    def _called_by_program(self, frame: FrameType) -> bool:
+        """Whether library or generated ``frame`` runs at most ``LIBRARY_DEPTH`` such
+        frames below the program's own code or a call simfutures makes for it (and
+        not below simfutures' own work)."""
+        caller = frame.f_back
+        for _ in range(LIBRARY_DEPTH):
+            if caller is None:
+                return False
+            kind = self._kind(caller.f_code)
+            if kind not in (_LIBRARY, _GENERATED):
+                return kind in (_TRACE, _USER_CALL)
+            caller = caller.f_back
+        return False
 
     def _footprint(self) -> Any:
         if self._sched.current is None or self._sched.over:
@@ -443,12 +566,54 @@ class RaceTracer(FootprintTracer):
     def _on_call(self, frame: FrameType, event: str, arg: Any) -> Any:
         if self.paused or self._sched.current is None or self._sched.over:
             return None
-        if self._kind(frame.f_code) == _TRACE:
+        kind = self._kind(frame.f_code)
+        if kind == _TRACE:
             if frame.f_code.co_flags & RESUMABLE:
                 self._resumed(frame)
-            stack_peek.trace_opcodes(frame, self._on_opcode)
-            return self._on_opcode
-        return None
+        elif kind != _USER_CALL and (kind >= 0 or not self._called_by_program(frame)):
+            return None
+        if self._lines and self._called_inside_racy_call(frame):
+            self._switch()
+        stack_peek.trace_opcodes(frame, self._on_opcode)
+        return self._on_opcode
+
+    def _function_call(self, footprint: Any, fn: Any, args: list[Any]) -> None:
+        """A call at a traced instruction.  A C function that calls back into Python
+        (``xs.sort(key=f)``, ``max(d, key=f)``, ``xs.extend(generator)``, an
+        ``lru_cache`` wrapper) is not atomic: CPython may switch threads inside the
+        callback, in the middle of the C function's work on its container."""
+        sink = self._sink
+        if footprint is not sink:
+            pass
+        elif effects.python_level(fn):
+            if not sink.library:  # what the program hands to library code is its data
+                if args and getattr(type(args[0]), getattr(fn, "__name__", ""), None) is fn:
+                    # A method's self is the program's only if its code touched it: not
+                    # the hidden Random behind random.choice.
+                    args = args[1:]
+                for arg in args:
+                    if type(arg) not in _PLAIN_VALUES:
+                        self.detector.program_object(arg)
+        else:
+            wrapped = getattr(fn, "__wrapped__", None)
+            if wrapped is not None and effects.python_level(wrapped):
+                # A caching wrapper of the program's function: its cache is internal
+                # state (two threads may both miss and compute; not reported, see
+                # RaceDetector._conflict).
+                library = sink.library
+                sink.atomic, sink.library = False, True
+                sink.writes.add((self.detector.program_object(fn), ALL))
+                sink.library = library
+            elif any(_runs_python(arg) for arg in args):
+                sink.atomic = False
+        super()._function_call(footprint, fn, args)
+
+    def _called_inside_racy_call(self, frame: FrameType) -> bool:
+        """Whether ``frame`` is called (or resumed) from a racy line: a callback the C
+        function called there runs, and a switch at its entry splits that call."""
+        caller = frame.f_back
+        return (caller is not None and self._kind(caller.f_code) != _IGNORE
+                and f"{caller.f_code.co_filename}:{caller.f_lineno}" in self._lines)
 
     def _resumed(self, frame: FrameType) -> None:
         """A generator or coroutine of the program's resumed: a write of its frame.  Its
@@ -461,18 +626,25 @@ class RaceTracer(FootprintTracer):
 
     def _on_opcode(self, frame: FrameType, event: str, arg: Any) -> Any:
         if event == "opcode" and not self.paused:
+            self._sched.work += 1  # computation takes virtual time: Limits.opcode_time
             code = frame.f_code
             table = _TABLES.get(code)
             if table is None:
                 table = _TABLES[code] = _decode(code)
             lasti = frame.f_lasti
             if lasti in table:
+                kind = _PROGRAM_KINDS.get(code)
+                if kind == _USER_CALL and table[lasti][0] not in _CALLS:
+                    return self._on_opcode  # simfutures' own state: only its call counts
                 site = f"{code.co_filename}:{_line_table(code).get(lasti, 0)}"
-                if self._every or site in self._lines:
+                library = kind in (_LIBRARY, _USER_CALL)
+                # Every access of the program's own code; of library code, its racy lines.
+                if (self._every and not library) or site in self._lines:
                     self._switch()
                 sink = self._sink
                 sink.site = site
                 sink.atomic = table[lasti][0] in _CALLS
+                sink.library = library
         return super()._on_opcode(frame, event, arg)
 
     def _switch(self) -> None:
@@ -534,30 +706,37 @@ def discover(program: Any, mode: str = DEFAULT_PREEMPT, limits: Any = None
     so far as scheduling points; a pass that finds new racy lines is followed by
     another (new switches can expose new races), up to ``DISCOVERY_PASSES``.  The
     result depends on the program alone, so ``run --seed N`` rebuilds the very
-    policy ``explore``'s run N had.
+    policy ``explore``'s run N had.  These runs (for "every-access", the first
+    ``PROBE_RUNS`` seeds) also measure the longest computation between two moves
+    of the clock (``RacePolicy.work_time``).
     """
     from simfutures.sim.chooser import chooser_for_seed as chooser_for
 
     log = RaceLog()
     policy = RacePolicy(mode)
-    if mode != "races" or not getattr(program, "runs_program_code", True):
+    if mode == "sync" or not getattr(program, "runs_program_code", True):
         return policy, log
+
+    def learnt(lines: frozenset[str]) -> RacePolicy:
+        base = limits or Limits()
+        return RacePolicy(mode, lines, log.peak_work * base.opcode_time)
+
     for _ in range(DISCOVERY_PASSES):
         with instrumented(instrument(policy, log)):
             for seed in range(DISCOVERY_RUNS):
                 if _stopped_expensively(program.run(chooser_for(seed), limits=limits)):
                     # Runs that end at the watchdog or a limit are slow: one is enough.
-                    return RacePolicy(mode, log.lines()), log
-                if seed + 1 == PROBE_RUNS and not log.shared:
+                    return learnt(log.lines()), log
+                if seed + 1 == PROBE_RUNS and (mode == "every-access" or not log.shared):
                     # No memory written by one thread and touched by another: nothing
                     # can race, whatever the schedule (most programs: results travel
-                    # through futures).
-                    return policy, log
+                    # through futures).  Every access switches anyway: nothing to learn.
+                    return learnt(policy.lines), log
         lines = log.lines()
         if lines == policy.lines:
             break
         policy = RacePolicy(mode, lines)
-    return policy, log
+    return learnt(policy.lines), log
 
 
 class RaceProgram:
@@ -573,6 +752,7 @@ class RaceProgram:
         self._factory = instrument(policy, RaceLog()) if traced else None
 
     def run(self, chooser: Any, **options: Any) -> Any:
+        options["limits"] = self.policy.limits(options.get("limits"))
         with instrumented(self._factory):
             outcome = self.program.run(chooser, **options)
         if self._factory is None:
@@ -677,11 +857,12 @@ def function_policy(fn: Callable[..., Any], args: tuple, kwargs: dict, limits: A
         from simfutures.sim.simulate import run
 
         if stack_peek.AVAILABLE:
-            policy, _log = discover(_FunctionProgram(fn, args, kwargs, limits), mode)
+            policy, _log = discover(_FunctionProgram(fn, args, kwargs, limits), mode, limits)
         else:  # see prepare
             policy = RacePolicy("sync")
         with instrumented(_switching(policy)):
-            natural = run(fn, args, kwargs, chooser=NaturalChooser(), limits=limits)
+            natural = run(fn, args, kwargs, chooser=NaturalChooser(),
+                          limits=policy.limits(limits))
         known = _FUNCTION_POLICIES[key] = (policy, len(natural.schedule.choices))
     return known
 
@@ -702,6 +883,7 @@ def run_function(fn: Callable[..., Any], args: tuple, kwargs: dict, chooser: Any
     from simfutures.sim.simulate import run
 
     policy, _natural = function_policy(fn, args, kwargs, limits, mode)
+    limits = policy.limits(limits)
     if not stack_peek.AVAILABLE:
         return run(fn, args, kwargs, chooser=chooser, limits=limits, observers=observers), []
     log = RaceLog()

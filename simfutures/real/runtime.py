@@ -37,13 +37,19 @@ class OSRuntime(WorldState):
                             after_in_parent=lock.release)
         return lock
 
-    def start_thread(self, target: Callable[[], None], name: str) -> threading.Thread:
+    def start_thread(self, target: Callable[[], None], name: str | None) -> threading.Thread:
+        if name is None:  # "Thread-N" without the target's name, as a Thread subclass gets
+            name = threading._newname("Thread-%d")  # type: ignore[attr-defined]
         thread = threading.Thread(name=name, target=target)
         thread.start()
         return thread
 
     def current_thread_name(self) -> str:
         return threading.current_thread().name
+
+    @staticmethod
+    def set_order(items: list[Any]) -> list[Any]:
+        return items  # one order among those a set may give
 
     def at_exit(self, fn: Callable[[], None]) -> None:
         # Runs before threading joins non-daemon threads, like the stdlib pools.

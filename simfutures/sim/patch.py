@@ -14,6 +14,7 @@ sleep`` (they keep the real function), ``multiprocessing`` used directly,
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import concurrent.futures._base
 import concurrent.futures.process
@@ -29,7 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from simfutures.sim import context, io_wait, primitives, threads
+from simfutures.sim import context, exit_handlers, io_wait, primitives, threads
 from simfutures.sim.hard_exit import virtual_exit
 
 #: ``time.time()`` inside a simulation: a fixed, plausible epoch plus virtual time.
@@ -179,6 +180,7 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
         (threading, _THREADING_PATCHES),
         (queue, _QUEUE_PATCHES),
         (os, _OS_PATCHES),
+        (atexit, {"register": exit_handlers.register, "unregister": exit_handlers.unregister}),
         (random, _random_patches(rng)),
         *_futures_patches(world),
         (sys, {"stdout": _InterleavingStream(sys.stdout),

@@ -19,7 +19,7 @@ from typing import Any
 
 from simfutures.sim import context
 from simfutures.sim.scheduler import Scheduler, VThread
-from simfutures.sim.usercall import invoke
+from simfutures.usercall import invoke
 
 _THREAD_STATE_NAMES = {True: "held", False: "free"}
 

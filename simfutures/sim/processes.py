@@ -26,7 +26,7 @@ from typing import Any
 from simfutures.sim import context
 from simfutures.sim.primitives import _deadline, _remaining, _Waiters
 from simfutures.sim.scheduler import ProcessKilled, Scheduler, VThread
-from simfutures.sim.usercall import invoke
+from simfutures.usercall import invoke
 
 #: Signals whose default action does not end a process.
 _IGNORED_BY_DEFAULT = {signal.SIGCHLD, signal.SIGURG, signal.SIGWINCH, signal.SIGCONT}

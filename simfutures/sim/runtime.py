@@ -44,13 +44,22 @@ class VirtualRuntime(WorldState):
     def monotonic(self) -> float:
         return context.scheduler().now
 
-    def start_thread(self, target: Callable[[], None], name: str) -> Any:
-        thread = threads.Thread(target=target, name=name)
+    def start_thread(self, target: Callable[[], None], name: str | None) -> Any:
+        thread = threads.Thread(target=target, name=threads.new_name() if name is None else name)
         thread.start()
         return thread
 
     def current_thread_name(self) -> str:
         return context.scheduler().current_name()
+
+    def set_order(self, items: list[Any]) -> list[Any]:
+        """A chosen permutation (decisions of kind "order", one per position but the
+        last, each picking the next item among those left; all 0: ``items`` as given)."""
+        if len(items) < 2:
+            return items
+        choose = context.scheduler().choose
+        left = list(items)
+        return [left.pop(choose(len(left), "order")) for _ in range(len(left) - 1)] + left
 
     def getpid(self) -> int:
         process = context.current().process

@@ -136,6 +136,14 @@ class Limits:
     #: timeout can beat a busy thread.  Unbounded, every timeout could beat every
     #: task (a stalled machine can do that, but no claim with a margin would hold).
     step_time: float = 0.01
+    #: The most virtual time (seconds) one instruction of the program's own code may
+    #: take.  Race discovery counts instructions (``Scheduler.work``) and widens
+    #: ``step_time`` of the exploration to the longest computation it saw between
+    #: two moves of the clock at this rate (``explore.races.discover``), so a long
+    #: computation can lose to a long timeout.  CPython 3.11 runs a simple
+    #: instruction in about 4 ns (an ``s += i`` loop: 7 instructions in ~30 ns);
+    #: 100 ns is 25 times slower: a loaded or slow machine, not a stalled one.
+    opcode_time: float = 1e-7
     #: Lines of the program's own code a thread may run between two scheduling
     #: points before it is stopped as a busy loop (``sim.line_budget``); None: not
     #: counted, the watchdog alone catches busy loops.  Counting needs a trace
@@ -218,6 +226,11 @@ class Scheduler:
         # Told of every synchronising operation (happens-before clocks, footprints):
         # objects with ``sync(vt, obj)``.
         self.sync_observers: tuple[Any, ...] = ()
+        # Instructions of the program's code run since the clock last moved, and the
+        # most seen before a move: counted by an opcode tracer where one runs (race
+        # discovery, see Limits.opcode_time); else 0.
+        self.work = 0
+        self.peak_work = 0
 
     def new_serial(self) -> int:
         """A per-run number for address-independent hashes (threads, futures)."""
@@ -275,8 +288,9 @@ class Scheduler:
     def costs_preemption(self, kind: str) -> bool:
         """Whether a non-natural answer to the pending decision of ``kind`` departs
         from the natural run in the way a preemption bound counts: preempting a
-        thread that could go on, or advancing the clock past a running thread."""
-        return kind == "clock" or (kind == "thread" and self.preemptive)
+        thread that could go on, advancing the clock past a running thread, or
+        iterating a set of futures in another order than they were given."""
+        return kind in ("clock", "order") or (kind == "thread" and self.preemptive)
 
     def random_seed(self) -> int:
         return self.choose(RANDOM_SEED_RANGE, "random")
@@ -531,6 +545,9 @@ class Scheduler:
                 return False
             if when > self.now:
                 self.now = when
+                if self.work > self.peak_work:
+                    self.peak_work = self.work
+                self.work = 0
             while timers and timers[0][0] <= self.now:
                 _when, _seq, vt, token, fn = heapq.heappop(timers)
                 if fn is not None:

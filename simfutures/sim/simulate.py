@@ -10,7 +10,7 @@ import attrs
 
 from simfutures import events
 from simfutures.errors import SimfuturesError
-from simfutures.sim import context, instruments
+from simfutures.sim import context, exit_handlers, instruments
 from simfutures.sim.chooser import (
     Chooser,
     ReplayChooser,
@@ -115,12 +115,14 @@ def run(fn: Callable[..., Any], args: tuple = (), kwargs: dict | None = None, *,
 
 
 def _interpreter_exit(sched: Scheduler) -> None:
-    """What CPython does after the main module: exit hooks, then join non-daemon threads."""
+    """What CPython does after the main module: exit hooks, join non-daemon threads,
+    then the program's ``atexit`` handlers (daemon threads still run meanwhile)."""
     SIM_RUNTIME.run_exit_hooks()
     main = sched.main
     for vt in list(sched.threads):
         if vt is not main and vt.alive and vt.started and not vt.daemon and vt.process is None:
             vt.facade.join()
+    exit_handlers.run_all()
 
 
 def simulate(fn: Callable[..., Any], *args: Any, seed: int | None = None,

@@ -27,6 +27,11 @@ def _names(sched: Any) -> Any:
     return names
 
 
+def new_name() -> str:
+    """The next ``Thread-N`` of this run, as an unnamed thread without a target gets."""
+    return "Thread-%d" % _names(context.scheduler())()
+
+
 class Thread:
     """``threading.Thread`` for virtual threads (subclassable, like the real one)."""
 
