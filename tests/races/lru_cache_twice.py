@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 computed = []
 
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=128)
 def load_table(name):
     computed.append(name)
     return sum(i * i for i in range(300))

@@ -10,7 +10,7 @@ computed = []
 lock = threading.Lock()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=128)
 def load_table(name):
     computed.append(name)
     return sum(i * i for i in range(300))
