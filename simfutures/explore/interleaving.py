@@ -105,10 +105,14 @@ class InterleavingRecorder:
         if event.kind != "thread":
             if event.chosen:
                 self.forced += 1
-                what = ("the program's random seed is" if event.kind == "random"
-                        else f"{event.kind} choice:")
-                self.rows.append(Row(event.time, "(simulator)", f"{what} {event.chosen}",
-                                     forced=True))
+                if event.kind == "random":
+                    text = f"the program's random seed is {event.chosen}"
+                elif event.kind == "order":  # Runtime.set_order
+                    text = (f"a set of futures iterates out of the given order: item "
+                            f"{event.chosen} of the {event.options} left comes next")
+                else:
+                    text = f"{event.kind} choice: {event.chosen}"
+                self.rows.append(Row(event.time, "(simulator)", text, forced=True))
             return
         sched = context.scheduler()
         options, preemptive = sched.thread_options(event.options)
