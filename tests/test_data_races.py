@@ -388,3 +388,40 @@ assert sorted(results) == ["a", "a", "b", "b"]
     result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=300))
     assert result.races == ()
     assert result.failures == 0
+
+
+def test_a_container_subclass_method_lookup_is_no_data_race(tmp_path):
+    # ``counts.most_common`` reads the class's function, not the entries another task
+    # writes (a Counter is a dict: its entry writes were taken for whole-object writes).
+    path = _write(tmp_path, "counter_lookup", """
+import collections
+counts = collections.Counter()
+looked_up = []
+def reader():
+    looked_up.append(counts.most_common)
+def writer():
+    counts["x"] = 1
+with ThreadPoolExecutor(2) as pool:
+    pool.submit(reader)
+    pool.submit(writer)
+""")
+    result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=200))
+    assert result.races == ()
+
+
+def test_logging_from_pool_tasks_works_with_library_code_traced(tmp_path):
+    # logging walks frames (findCaller reads f.f_back): a frame read by library code
+    # the tracer follows must be described, not end the run.
+    path = _write(tmp_path, "logs", """
+import logging
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+log = logging.getLogger("app")
+def work(n):
+    log.info("task %s", n)
+    return n
+with ThreadPoolExecutor(2) as pool:
+    print(list(pool.map(work, "AB")))
+""")
+    result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=100))
+    assert result.failures == 0
+    assert {group.key.stdout for group in result.groups} == {"['A', 'B']\n"}

@@ -287,11 +287,22 @@ def _attribute_location(footprint: Footprint, owner: Any, name: Any
 
 def _container_method(owner: Any, name: str) -> bool:
     """Whether ``owner.name`` is a method of a builtin container's own (immutable) type,
-    as ``xs.append``: looking it up reads nothing another thread can change."""
+    as ``xs.append``, or of a container subclass (``Counter.most_common``) that the
+    instance does not shadow: looking it up reads nothing another thread changes by
+    writing the container's entries."""
     kind = type(owner)
-    return kind in _READERS and isinstance(
-        getattr(kind, name, None), (types.MethodDescriptorType, types.WrapperDescriptorType,
-                                    types.ClassMethodDescriptorType))
+    if kind in _READERS:
+        return isinstance(getattr(kind, name, None), _METHOD_TYPES)
+    if not any(base in _READERS for base in kind.__mro__):
+        return False
+    namespace = getattr(owner, "__dict__", None)
+    if type(namespace) is dict and name in namespace:
+        return False
+    return isinstance(getattr(kind, name, None), (types.FunctionType, *_METHOD_TYPES))
+
+
+_METHOD_TYPES = (types.MethodDescriptorType, types.WrapperDescriptorType,
+                 types.ClassMethodDescriptorType)
 
 
 def attribute(footprint: Footprint, owner: Any, name: Any, write: bool) -> None:

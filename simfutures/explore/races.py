@@ -358,10 +358,10 @@ _PLAIN_VALUES = (int, float, complex, str, bytes, bool, type(None))
 
 
 def _describe_object(obj: Any) -> str:
-    if isinstance(obj, FrameType):  # a resumable frame (see RaceTracer._resumed)
-        flags = dis.COMPILER_FLAG_NAMES
-        kind = next(flags[f].lower().replace("_", " ") for f in flags
-                    if f & obj.f_code.co_flags and f & RESUMABLE)
+    if isinstance(obj, FrameType):  # a resumable frame (RaceTracer._resumed), or any
+        flags = dis.COMPILER_FLAG_NAMES  # frame library code reads (logging's f_back)
+        kind = next((flags[f].lower().replace("_", " ") for f in flags
+                     if f & obj.f_code.co_flags and f & RESUMABLE), "a frame of")
         return f"{kind} {obj.f_code.co_qualname}()"
     kind = type(obj)
     if kind is dict and "__name__" in obj and "__builtins__" in obj:
