@@ -578,35 +578,39 @@ class RaceTracer(FootprintTracer):
         return self._on_opcode
 
     def _function_call(self, footprint: Any, fn: Any, args: list[Any]) -> None:
-        """A call at a traced instruction.  A C function that calls back into Python
-        (``xs.sort(key=f)``, ``max(d, key=f)``, ``xs.extend(generator)``, an
-        ``lru_cache`` wrapper) is not atomic: CPython may switch threads inside the
-        callback, in the middle of the C function's work on its container."""
-        sink = self._sink
-        if footprint is not sink:
-            pass
-        elif effects.python_level(fn):
-            if not sink.library:  # what the program hands to library code is its data
-                if args and getattr(type(args[0]), getattr(fn, "__name__", ""), None) is fn:
-                    # A method's self is the program's only if its code touched it: not
-                    # the hidden Random behind random.choice.
-                    args = args[1:]
-                for arg in args:
-                    if type(arg) not in _PLAIN_VALUES:
-                        self.detector.program_object(arg)
-        else:
-            wrapped = getattr(fn, "__wrapped__", None)
-            if wrapped is not None and effects.python_level(wrapped):
-                # A caching wrapper of the program's function: its cache is internal
-                # state (two threads may both miss and compute; not reported, see
-                # RaceDetector._conflict).
-                library = sink.library
-                sink.atomic, sink.library = False, True
-                sink.writes.add((self.detector.program_object(fn), ALL))
-                sink.library = library
-            elif any(_runs_python(arg) for arg in args):
-                sink.atomic = False
+        if footprint is self._sink:
+            self._note_call(fn, args)
         super()._function_call(footprint, fn, args)
+
+    def _note_call(self, fn: Any, args: list[Any]) -> None:
+        """A call at a traced instruction.  What the program hands to library code is
+        its data.  A C function that calls back into Python (``xs.sort(key=f)``,
+        ``max(d, key=f)``, ``xs.extend(generator)``, an ``lru_cache`` wrapper) is not
+        atomic: CPython may switch threads inside the callback, in the middle of the
+        C function's work on its container."""
+        sink = self._sink
+        if effects.python_level(fn):
+            if sink.library:
+                return
+            if args and getattr(type(args[0]), getattr(fn, "__name__", ""), None) is fn:
+                # A method's self is the program's only if its code touched it: not
+                # the hidden Random behind random.choice.
+                args = args[1:]
+            for arg in args:
+                if type(arg) not in _PLAIN_VALUES:
+                    self.detector.program_object(arg)
+            return
+        wrapped = getattr(fn, "__wrapped__", None)
+        if wrapped is not None and effects.python_level(wrapped):
+            # A caching wrapper of the program's function: its cache is internal state
+            # (two threads may both miss and compute; not reported, see
+            # RaceDetector._conflict).
+            library = sink.library
+            sink.atomic, sink.library = False, True
+            sink.writes.add((self.detector.program_object(fn), ALL))
+            sink.library = library
+        elif any(_runs_python(arg) for arg in args):
+            sink.atomic = False
 
     def _called_inside_racy_call(self, frame: FrameType) -> bool:
         """Whether ``frame`` is called (or resumed) from a racy line: a callback the C
