@@ -15,14 +15,11 @@ every split multiplies the outcomes (~1,100 distinct in 2,000 schedules, a
 real one reached by ~0.1% of them), so they are compared ignoring where line
 breaks fall; ``test_line_breaks_are_why...`` checks that explanation.
 
-``futures_future_callback_cancel`` is still not reliably comparable: in about
-a quarter of real runs the second worker, already running task 9, prints
-"9: sleeping" only after the main thread's whole submit-and-cancel loop (the
-GIL lets the main thread run on).  The model allows it (the worker waits at
-the scheduling point before its print while the main thread keeps running),
-but a uniform random walk keeps the main thread running through ~25 choices
-with probability ~2**-25.  Its test checks that exactly those runs are the
-ones not matched.
+Rarer real outcomes still occur on a loaded machine (a torn line and a worker
+that printed "done" first but took the next task second, in one run; the
+second worker starting task 9 only after main's whole cancel loop): seeded
+walks miss those, so the comparison searches for each real outcome no seed
+produced, guided by its output (``tests/test_compare_search.py``).
 """
 
 from __future__ import annotations
@@ -41,7 +38,6 @@ from simfutures.trace.compare_run import compare_program
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "examples" / "seeds").glob("*.py"))
 SPLIT_PRINTS = {"futures_future_callback_cancel", "futures_thread_pool_map"}
-LATE_START = "futures_future_callback_cancel"  # see the module docstring
 
 sim_vs_real = pytest.fixture(compare.sim_vs_real)
 
@@ -51,8 +47,7 @@ def test_every_seed_example_is_covered() -> None:
     assert SPLIT_PRINTS <= {p.stem for p in SEEDS}
 
 
-@pytest.mark.parametrize("path", [p for p in SEEDS if p.stem != LATE_START],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", SEEDS, ids=lambda p: p.stem)
 def test_reality_only_does_what_the_simulator_allows(path: Path) -> None:
     report = compare_program(path, real_runs=2, sim_runs=2000, timeout=60,
                              line_breaks=path.stem not in SPLIT_PRINTS)
@@ -63,15 +58,6 @@ def test_reality_only_does_what_the_simulator_allows(path: Path) -> None:
         assert "PID1" in text
     if " at 0x" in path.with_suffix(".expected").read_text():
         assert "0xADDR1" in text
-
-
-def test_callback_cancel_misses_only_the_late_start_of_task_9() -> None:
-    report = compare_program(ROOT / "examples" / "seeds" / f"{LATE_START}.py", real_runs=3,
-                             sim_runs=2000, timeout=60, line_breaks=False)
-    for outcome in report.surprises:
-        text = outcome.text.replace("\n", "")
-        assert text.index("9: sleeping") > text.index("main: did not cancel 10"), \
-            report.render()
 
 
 @pytest.mark.parametrize("stem", sorted(SPLIT_PRINTS))

@@ -22,12 +22,18 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from simfutures.errors import SimfuturesError
 from simfutures.trace.normalize import normalize
+
+if TYPE_CHECKING:
+    from simfutures.sim.chooser import Schedule
+
+#: Runs of the output-guided search for each real outcome no seed produced.
+SEARCH_RUNS = 2000
 
 
 class CompareError(SimfuturesError, ValueError):
@@ -44,10 +50,13 @@ class RealOutcome:
     sim_count: int = 0  # how many of the simulated schedules produced it
     closest_seed: int | None = None  # for a surprise: the most similar sim outcome
     closest_text: str | None = None
+    #: When no seed produced it: a schedule that does, found by the output-guided search
+    #: (``explore.output_search``); None when no search ran or it found none.
+    schedule: Schedule | None = None
 
     @property
     def produced_by_sim(self) -> bool:
-        return self.sim_seed is not None
+        return self.sim_seed is not None or self.schedule is not None
 
 
 @attrs.frozen
@@ -61,6 +70,7 @@ class ComparisonReport:
     unseen_in_reality: tuple[tuple[str, int], ...]  # (outcome, seed) the real runs never showed
     notes: tuple[str, ...] = ()
     title: str = ""
+    search_runs: int = 0  # budget of the output-guided search for each surprise (0: none)
 
     @property
     def surprises(self) -> tuple[RealOutcome, ...]:
@@ -75,10 +85,13 @@ class ComparisonReport:
     def exit_code(self) -> int:
         return 0 if self.ok else 1
 
-    def render(self, *, replay: Callable[[int], str] | None = None) -> str:
+    def render(self, *, replay: Callable[[int], str] | None = None,
+               replay_schedule: Callable[[Schedule], str] | None = None) -> str:
+        """The report as text; ``replay`` (a seed) and ``replay_schedule`` (a schedule
+        found by search) give the command that replays a simulated outcome."""
         from simfutures.trace.compare_report import render_report
 
-        return render_report(self, replay=replay)
+        return render_report(self, replay=replay, replay_schedule=replay_schedule)
 
 
 def _canonical(text: str) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from simfutures.sim.chooser import Schedule
     from simfutures.trace.compare import ComparisonReport, RealOutcome
 
 #: Lines of an outcome shown before the rest is summarised.
@@ -31,16 +32,22 @@ def _runs(runs: tuple[int, ...]) -> str:
 
 
 def _outcome_block(number: int, outcome: RealOutcome, report: ComparisonReport,
-                   replay: Callable[[int], str] | None) -> list[str]:
+                   replay: Callable[[int], str] | None,
+                   replay_schedule: Callable[[Schedule], str] | None) -> list[str]:
     head = f"real outcome {number} ({_runs(outcome.runs)} of {report.real_runs}): "
-    if outcome.produced_by_sim:
+    if outcome.sim_seed is not None:
         head += (f"the simulator produces it: seed {outcome.sim_seed} "
                  f"({outcome.sim_count} of {report.sim_runs} schedules)")
+    elif outcome.schedule is not None:
+        head += (f"the simulator produces it: none of the {report.sim_runs} seeded "
+                 "schedules did, a search for this output found one")
     else:
         head += f"NOT produced by any of the {report.sim_runs} simulated schedules"
     lines = [head, *_indented(outcome.text)]
-    if outcome.produced_by_sim and replay is not None:
-        lines.append(f"  replay: {replay(outcome.sim_seed)}")  # type: ignore[arg-type]
+    if outcome.sim_seed is not None and replay is not None:
+        lines.append(f"  replay: {replay(outcome.sim_seed)}")
+    elif outcome.schedule is not None and replay_schedule is not None:
+        lines.append(f"  replay: {replay_schedule(outcome.schedule)}")
     if outcome.closest_text is not None:
         lines.append(f"  closest simulated outcome (seed {outcome.closest_seed}), "
                      "real vs sim:")
@@ -52,14 +59,14 @@ def _outcome_block(number: int, outcome: RealOutcome, report: ComparisonReport,
     return lines
 
 
-def render_report(report: ComparisonReport, *, replay: Callable[[int], str] | None = None
-                  ) -> str:
+def render_report(report: ComparisonReport, *, replay: Callable[[int], str] | None = None,
+                  replay_schedule: Callable[[Schedule], str] | None = None) -> str:
     title = f"{report.title}: " if report.title else ""
     lines = [f"{title}{_plural(report.real_runs, 'real run')}, "
              f"{_plural(report.sim_runs, 'simulated schedule')} "
              f"({_plural(report.sim_distinct, 'distinct outcome')})", ""]
     for number, outcome in enumerate(report.real, 1):
-        lines += _outcome_block(number, outcome, report, replay)
+        lines += _outcome_block(number, outcome, report, replay, replay_schedule)
         lines.append("")
     unseen = report.unseen_in_reality
     if unseen:
@@ -77,9 +84,12 @@ def render_report(report: ComparisonReport, *, replay: Callable[[int], str] | No
     if report.ok:
         lines.append("verdict: OK, every real outcome is one the simulator produces")
     else:
+        searched = (f", nor did a search guided by its output ({report.search_runs} runs)"
+                    if report.search_runs else "")
         lines.append(
             f"verdict: MISMATCH, reality did something none of the {report.sim_runs} "
-            "simulated schedules did. That is evidence, not proof, of a behaviour the "
-            "simulator does not model (or of nondeterminism besides scheduling): a rarer "
-            "schedule might still produce it, so try more --sim-runs before concluding.")
+            f"simulated schedules did{searched}. That is evidence, not proof, of a behaviour "
+            "the simulator does not model (or of nondeterminism besides scheduling): a "
+            "rarer schedule might still produce it, so try more --sim-runs before "
+            "concluding.")
     return "\n".join(lines) + "\n"

@@ -18,6 +18,7 @@ from simfutures.sim.chooser import chooser_for_seed
 from simfutures.sim.runtime import MAIN_PID
 from simfutures.sim.scheduler import Limits
 from simfutures.trace.compare import (
+    SEARCH_RUNS,
     CompareError,
     ComparisonReport,
     compare_outcomes,
@@ -26,8 +27,12 @@ from simfutures.trace.compare import (
     real_ending,
     sim_ending,
 )
+from simfutures.trace.normalize import normalize
 from simfutures.trace.perfetto import TraceWriteError
 from simfutures.trace.real_runs import RealRun, run_script
+
+#: Pids a simulated run gives its processes (``MAIN_PID`` and one per started process).
+_SIM_PIDS = range(MAIN_PID, MAIN_PID + 100)
 
 
 class PidCollector:
@@ -88,11 +93,47 @@ def _real_run(program: Program, argv: Sequence[str], timeout: float,
     return run_script(program.path, argv, timeout=timeout, trace_path=trace_path)
 
 
+def load_for_comparison(path: str | os.PathLike, argv: Sequence[str] = (), *,
+                        preempt: str | None = None, limits: Limits | None = None) -> Program:
+    """``path`` as ``compare`` simulates it: under the race policy ``preempt`` (default:
+    ``explore``'s, so a switch may also come before a racy access, as in reality, and
+    ``run --seed N`` replays seed N).  Raises ``CompareError`` for a program that cannot
+    run for real."""
+    from simfutures.explore.races import DEFAULT_PREEMPT, prepare
+
+    try:
+        program = load_program(path, argv)
+    except ImportError as exc:  # scenario support not installed in this build
+        raise CompareError(f"{path}: cannot load: {exc}") from None
+    _check_runs_for_real(program)
+    return prepare(program, preempt or DEFAULT_PREEMPT, limits)
+
+
 def compare_program(path: str | os.PathLike, argv: Sequence[str] = (), *, real_runs: int,
                     sim_runs: int, timeout: float = 60.0, limits: Limits | None = None,
                     trace_path: str | os.PathLike | None = None,
-                    line_breaks: bool = True) -> ComparisonReport:
-    """Run ``path`` ``real_runs`` times for real and under seeds ``0..sim_runs-1``.
+                    line_breaks: bool = True, search_runs: int = SEARCH_RUNS,
+                    preempt: str | None = None) -> ComparisonReport:
+    """Run ``path`` ``real_runs`` times for real and under seeds ``0..sim_runs-1``
+    (loaded by ``load_for_comparison``); see ``compare_loaded``."""
+    _check_counts(real_runs, sim_runs)
+    program = load_for_comparison(path, argv, preempt=preempt, limits=limits)
+    return compare_loaded(program, argv, real_runs=real_runs, sim_runs=sim_runs,
+                          timeout=timeout, limits=limits, trace_path=trace_path,
+                          line_breaks=line_breaks, search_runs=search_runs)
+
+
+def compare_loaded(program: Program, argv: Sequence[str] = (), *, real_runs: int,
+                   sim_runs: int, timeout: float = 60.0, limits: Limits | None = None,
+                   trace_path: str | os.PathLike | None = None,
+                   line_breaks: bool = True, search_runs: int = SEARCH_RUNS
+                   ) -> ComparisonReport:
+    """Run ``program`` ``real_runs`` times for real and under seeds ``0..sim_runs-1``.
+
+    A real outcome of a script no seed produced is then searched for directly, guided by
+    its output (``explore.output_search``, at most ``search_runs`` simulated runs): a rare
+    interleaving, such as two prints torn into one line on a loaded machine, is found
+    there where seeded walks would need tens of thousands of runs.
 
     With ``trace_path``, real runs use ``simfutures.real`` (so their events can
     be recorded) and the trace of the first run the simulator could not
@@ -100,25 +141,55 @@ def compare_program(path: str | os.PathLike, argv: Sequence[str] = (), *, real_r
     compares outputs with ``ignore_line_breaks``.
     """
     _check_counts(real_runs, sim_runs)
-    try:
-        program = load_program(path, argv)
-    except ImportError as exc:  # scenario support not installed in this build
-        raise CompareError(f"{path}: cannot load: {exc}") from None
-    _check_runs_for_real(program)
+    path = program.path
     first, counts = simulated_outcomes(program, sim_runs, limits)
     with tempfile.TemporaryDirectory(prefix="simfutures-compare-") as tmp:
-        texts = []
-        for number in range(1, real_runs + 1):
-            run_trace = os.path.join(tmp, f"run{number}.json") if trace_path else None
-            run = _real_run(program, list(argv), timeout, run_trace)
-            texts.append(outcome_text(run.stdout, real_ending(run.exit_code, run.stderr),
-                                      run.pids))
+        runs = [_real_run(program, list(argv), timeout,
+                          os.path.join(tmp, f"run{number}.json") if trace_path else None)
+                for number in range(1, real_runs + 1)]
+        texts = [outcome_text(run.stdout, real_ending(run.exit_code, run.stderr), run.pids)
+                 for run in runs]
         report = compare_outcomes(texts, first, sim_counts=counts, sim_runs=sim_runs,
                                   title=f"compare {path}",
                                   key=None if line_breaks else ignore_line_breaks)
+        if search_runs and not hasattr(program, "comparison_text"):
+            report = _search_surprises(report, program, runs, limits, search_runs,
+                                       line_breaks)
         if trace_path is not None:
             report = _keep_trace(report, tmp, Path(trace_path))
     return report
+
+
+def _search_surprises(report: ComparisonReport, program: Program, runs: Sequence[RealRun],
+                      limits: Limits | None, search_runs: int,
+                      line_breaks: bool) -> ComparisonReport:
+    """``report`` with each surprise a script run produced searched for by its output."""
+    from simfutures.explore.output_search import schedule_printing
+
+    real = list(report.real)
+    for position, outcome in enumerate(real):
+        run = runs[outcome.runs[0] - 1]
+        if outcome.produced_by_sim or run.exit_code is None or run.exit_code < 0:
+            continue  # a hang or a kill has no output to aim for
+        wanted = normalize(run.stdout, run.pids)  # idempotent under sim_stdout below
+        pids = _SIM_PIDS if "PID1" in wanted else ()
+
+        def sim_stdout(stdout: str, pids: range | tuple = pids) -> str:
+            text = normalize(stdout, pids)
+            return text if line_breaks else text.replace("\n", "")
+
+        ending = real_ending(run.exit_code, run.stderr)
+
+        def same_ending(sim: Outcome, ending: str = ending) -> bool:
+            return sim_ending(sim.exit_code, sim.error, stopped=False) == ending
+
+        schedule = schedule_printing(
+            program, wanted, exit_code=run.exit_code, max_runs=search_runs, normalise=sim_stdout,
+            accept=same_ending, limits=limits)
+        if schedule is not None:
+            real[position] = attrs.evolve(outcome, schedule=schedule, closest_seed=None,
+                                          closest_text=None)
+    return attrs.evolve(report, real=tuple(real), search_runs=search_runs)
 
 
 def _keep_trace(report: ComparisonReport, tmp: str, target: Path) -> ComparisonReport:
