@@ -33,7 +33,7 @@ import pytest
 from simfutures.program import load_program
 from simfutures.sim.chooser import chooser_for_seed
 from simfutures.trace import compare
-from simfutures.trace.compare_run import compare_program
+from simfutures.trace.compare_run import compare_function, compare_program
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "examples" / "seeds").glob("*.py"))
@@ -104,3 +104,25 @@ def test_fixture_compares_scripts_too(sim_vs_real) -> None:
     report = sim_vs_real(ROOT / "examples" / "race_lost_update_fixed.py", real_runs=1,
                          sim_runs=100)
     assert report.real[0].text.endswith("final balance: 30\n[exit 0]")
+
+
+def unlocked_increments() -> int:
+    box = {"n": 0}
+
+    def increment() -> None:
+        value = box["n"]
+        box["n"] = value + 1
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for _ in range(2):
+            pool.submit(increment)
+    return box["n"]
+
+
+def test_a_function_is_simulated_with_switches_at_racy_accesses() -> None:
+    # Reality can lose an update here (rarely); the simulated runs must include that
+    # outcome, which needs a switch between the read and the write.
+    report = compare_function(unlocked_increments, real_runs=1, sim_runs=100)
+    simulated = [text for text, _seed in report.unseen_in_reality]
+    simulated += [outcome.text for outcome in report.real if outcome.produced_by_sim]
+    assert any(text.startswith("returned 1\n") for text in simulated), report.render()

@@ -243,19 +243,22 @@ def _describe_call(call: Callable[[], Any]) -> tuple[str, str]:
 def compare_function(fn: Callable[[], Any], *, real_runs: int, sim_runs: int
                      ) -> ComparisonReport:
     """``fn()`` called ``real_runs`` times in this process and simulated under
-    seeds ``0..sim_runs-1``; outcomes are its normalised return value or exception.
+    seeds ``0..sim_runs-1``, with ``explore``'s race policy (a switch may also come
+    before an access found racy, as in reality); outcomes are its normalised return
+    value or exception.
 
     A real call that hangs hangs the caller: compare a script (it runs under a
     time limit) when that can happen.
     """
-    from simfutures.sim.simulate import run as simulate_run
+    from simfutures.explore.races import DEFAULT_PREEMPT, run_function
 
     _check_counts(real_runs, sim_runs)
     first: dict[str, int] = {}
     counts: dict[str, int] = {}
     for seed in range(sim_runs):
         collector = PidCollector()
-        result = simulate_run(fn, chooser=chooser_for_seed(seed), observers=[collector])
+        result, _races = run_function(fn, (), {}, chooser_for_seed(seed), None, [collector],
+                                      DEFAULT_PREEMPT)
         if result.stopped is not None:
             raw, ending = "", "hangs"
         elif result.exception is not None:
