@@ -147,7 +147,9 @@ class ScriptProgram:
         try:
             self.code = compile(source, str(self.path), "exec", dont_inherit=True)
         except SyntaxError as exc:
-            where = f"{self.path}:{exc.lineno}" + (f":{exc.offset}" if exc.offset else "")
+            # (3.12+ reports null bytes as a SyntaxError with no line)
+            where = str(self.path) + (f":{exc.lineno}" if exc.lineno else "") + (
+                f":{exc.offset}" if exc.lineno and exc.offset else "")
             raise ProgramError(f"{where}: syntax error: {exc.msg}") from None
         except ValueError as exc:  # e.g. null bytes in the source
             raise ProgramError(f"{self.path}: cannot compile: {exc}") from None

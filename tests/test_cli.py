@@ -252,3 +252,17 @@ def test_the_cli_s_exit_code_for_bad_input_is_the_programs():
     from simfutures import cli, program
 
     assert cli.EXIT_USAGE == program.EXIT_USAGE
+
+
+@pytest.mark.parametrize("source, where", [
+    ("print(1)\x00\n", ""),  # 3.11 and 3.12+ report it without a line
+    ("x = 1\ndef broken(:\n", ":2:"),
+])
+def test_a_script_that_does_not_compile_is_named_with_its_line_if_any(tmp_path, source,
+                                                                       where):
+    path = tmp_path / "bad.py"
+    path.write_bytes(source.encode())
+    code, out, err = cli("run", str(path))
+    assert code == 2 and out == ""
+    assert err.startswith(f"simfutures run: error: {path}{where}")
+    assert "None" not in err and err.count("\n") == 1
