@@ -120,13 +120,7 @@ SHRINK_SETTINGS = [settings(database=None, derandomize=True, deadline=None),
                      for _ in range(4))]
 
 
-@pytest.mark.parametrize("which", [
-    0, 1, 2,
-    pytest.param(3, marks=pytest.mark.xfail(strict=True, reason=(
-        "stops at [0]*6 + [1] + [0]*15 + [1]: removing either switch alone passes, and "
-        "padding (which fixes the length ranking) makes Hypothesis's deletions overrun, "
-        "so the move to [0]*15 + [1] is out of its reach; issue 14 item 5"))),
-    4])
+@pytest.mark.parametrize("which", [0, 1, 2, 3, 4])
 def test_default_draw_shrinks_to_one_switch_under_several_settings(which):
     drawn: list[DrawnSchedule] = []
 

@@ -29,7 +29,7 @@ import weakref
 from collections.abc import Iterable
 from typing import Any
 
-from simfutures.explore.equivalence import ALL, Footprint
+from simfutures.explore.equivalence import ALL, C_STATE, Footprint
 
 _HEAPTYPE = 1 << 9
 
@@ -254,9 +254,9 @@ def method_call(footprint: Footprint, owner: Any, name: str, args: list[Any]) ->
             key = args[0]
             if name in ("get", "__contains__", "__getitem__") or (
                     name == "setdefault" and key in owner):
-                footprint.reads.add((footprint.name(owner), ("[]", key)))
+                footprint.reads.add((footprint.name(owner), entry_key(owner, key)))
             else:
-                slot = ("[]", key) if name == "pop" else ALL
+                slot = entry_key(owner, key) if name == "pop" else ALL
                 footprint.writes.add((footprint.name(owner), slot))
         elif name in _READERS[container]:
             footprint.reads.add((footprint.name(owner), ALL))
@@ -271,7 +271,22 @@ def method_call(footprint: Footprint, owner: Any, name: str, args: list[Any]) ->
     if isinstance(owner, _ITERATOR_TYPES):
         consume(footprint, owner)
         return
+    # A method of a C object the tables do not know (``array.append``, ``StringIO.write``,
+    # a sqlite3 connection's ``execute``): one atomic call that may change the object's
+    # inner state, which a later call (or ``len()``) reads.  Recorded as a write of that
+    # state, so that a check-then-act across two such calls is a scheduling point; its
+    # attributes are other locations (a C getter reads them atomically).
+    footprint.writes.add((footprint.name(owner), C_STATE))
     footprint.top = True
+
+
+def entry_key(mapping: dict, key: Any) -> Any:
+    """The location key of ``mapping[key]``: ``("[]", key)``, except that an entry of a
+    module's globals is that global variable, as ``LOAD_GLOBAL`` names it, so that
+    ``globals()["n"]`` and ``global n`` are one location."""
+    if type(key) is str and "__builtins__" in mapping and "__name__" in mapping:
+        return key
+    return ("[]", key)
 
 
 def _attribute_location(footprint: Footprint, owner: Any, name: Any

@@ -26,6 +26,9 @@ Clock = dict[int, int]
 Location = tuple[int, Hashable]  # (object id, key); key ALL: the whole object
 
 ALL = None
+#: The key of a C object's inner state, which its methods the tables do not know change
+#: (see ``effects.method_call``); no attribute can be named so.
+C_STATE = "<C state>"
 
 
 class Identities:

@@ -45,7 +45,7 @@ import attrs
 from simfutures import events
 from simfutures.errors import SimfuturesError
 from simfutures.explore import effects, stack_peek
-from simfutures.explore.equivalence import ALL, Identities
+from simfutures.explore.equivalence import ALL, C_STATE, Identities
 from simfutures.explore.footprints import (
     _IGNORE,
     _TABLES,
@@ -178,12 +178,15 @@ _PER_THREAD = (sim_threads.local, threading.local)
 
 
 class _LocationState:
-    __slots__ = ("write", "reads")
+    __slots__ = ("write", "reads", "touched")
 
     def __init__(self) -> None:
         # (thread, epoch, access, atomic): the last write; per thread, the last read.
         self.write: tuple[int, int, Access, bool] | None = None
         self.reads: dict[int, tuple[int, Access, bool]] = {}
+        # Per thread, its last access of either kind (kept across other threads'
+        # writes): (epoch, whether its task had touched the location before it).
+        self.touched: dict[int, tuple[int, bool]] = {}
 
 
 class RaceDetector:
@@ -278,20 +281,23 @@ class RaceDetector:
         for other_key, state in related:
             shown = key if key is not ALL else other_key
             last = state.write
-            # Whether this thread's current task touched the location before: then two
-            # atomic calls of it make a check-then-act another thread can split.
-            mine = state.reads.get(me)
-            local = (mine is not None and mine[0] >= task_start) or (
-                last is not None and last[0] == me and last[1] >= task_start)
+            # Whether this thread's current task touched the location before, or the
+            # other thread's did before its access: then two atomic calls of it make a
+            # check-then-act another thread can split (two writes too: ``buf.write(a)``
+            # then ``buf.write(b)`` against another task's).
+            touched = state.touched
+            mine = touched.get(me)
+            local = mine is not None and mine[0] >= task_start
             if not self.shared:
                 self.shared = self._after_start(me, last, write, state)
             if last is not None and last[0] != me and last[1] > clock.get(last[0], 0):
-                self._conflict(serial, shown, last[2], access, atomic and last[3], local)
+                self._conflict(serial, shown, last[2], access, atomic and last[3],
+                               local or touched[last[0]][1])
             if write:
                 for ident, (epoch, earlier, read_atomic) in state.reads.items():
                     if ident != me and epoch > clock.get(ident, 0):
                         self._conflict(serial, shown, earlier, access, atomic and read_atomic,
-                                       local)
+                                       local or touched[ident][1])
         state = states.get(key)
         if state is None:
             state = states[key] = _LocationState()
@@ -300,6 +306,8 @@ class RaceDetector:
             state.reads = {}
         else:
             state.reads[me] = (clock[me], access, atomic)
+        previous = state.touched.get(me)
+        state.touched[me] = (clock[me], previous is not None and previous[0] >= task_start)
 
     def _after_start(self, me: int, last: Any, write: bool, state: _LocationState) -> bool:
         """Whether this access and an earlier one may be unordered in some schedule:
@@ -321,10 +329,11 @@ class RaceDetector:
                   both_atomic: bool, local: bool) -> None:
         """Two unordered conflicting accesses: a data race, unless both are atomic calls.
         Those matter as parts of a check-then-act: a read against a write (``len(xs)``
-        against ``xs.append``), or a write after this task's own earlier access
-        (``local``); their lines then become scheduling points.  Two lone atomic writes
-        (``random.random()`` in two tasks) are already ordered every way by the
-        switches before them.  Two accesses both made inside library code (a
+        against ``xs.append``), or a write where either task had touched the location
+        before (``local``: ``buf.write(a); buf.write(b)`` against another task's
+        write); their lines then become scheduling points.  Two lone atomic writes
+        (one ``random.random()`` in each of two tasks) are already ordered every way by
+        the switches before them.  Two accesses both made inside library code (a
         ``Counter.update`` in two tasks, or the stdlib's own caches) are scheduling
         points but not reported: which of them are the program's data the tracer
         cannot tell, and the stdlib's internals are not the program's races."""
@@ -381,6 +390,8 @@ def _describe_location(owner: str, key: Any) -> str:
         return "a closure variable"
     if key == RESUMED:
         return f"{owner}, resumed by two threads"
+    if key == C_STATE:
+        return f"the inner state of {owner}"
     return f"attribute {key!r} of {owner}"
 
 

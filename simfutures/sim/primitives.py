@@ -28,6 +28,18 @@ def _active(sched: Scheduler) -> bool:
     return not sched.over and _get_ident() == context._os_thread
 
 
+def _look(sched: Scheduler) -> bool:
+    """Before a read of synchronisation state another thread changes (``is_set()``,
+    ``locked()``, ``empty()``, ``qsize()``...): a scheduling point, as before any
+    synchronising operation, so the clock may advance or another thread act first (a
+    timer firing during a computation shows in the next such read).  False outside a
+    run, where there is nothing to schedule."""
+    if not _active(sched):
+        return False
+    sched.preempt()
+    return True
+
+
 class _Waiters:
     """A FIFO of blocked virtual threads, with timeouts in virtual time."""
 
@@ -150,6 +162,7 @@ class Lock:
         sched.sync(self)
 
     def locked(self) -> bool:
+        _look(self._sched)
         return self._owner is not None
 
     def __enter__(self) -> bool:
@@ -200,12 +213,15 @@ class InternalLock(Lock):
     __enter__ = acquire
 
     def release(self) -> None:
+        sched = self._sched
+        if sched.over or _get_ident() != context._os_thread:
+            # Outside a run (a future's repr in an error message after the run ended),
+            # acquire() took it for no thread: it cannot have been misused.
+            self._owner = None
+            return
         if self._owner is None:
             raise RuntimeError("release unlocked lock")
         self._owner = None
-        sched = self._sched
-        if sched.over or _get_ident() != context._os_thread:
-            return
         if self._waiters._queue:
             self._waiters.wake_one(sched)
         sched.sync(self)
@@ -491,7 +507,7 @@ class Event:
         self._waiters = _Waiters()
 
     def is_set(self) -> bool:
-        if self._flag and _active(self._sched):
+        if _look(self._sched) and self._flag:
             self._sched.observe(self)
         return self._flag
 
@@ -615,10 +631,12 @@ class Barrier:
 
     @property
     def n_waiting(self) -> int:
+        _look(self._sched)
         return self._count
 
     @property
     def broken(self) -> bool:
+        _look(self._sched)
         return self._broken
 
     def __reduce_ex__(self, protocol: int) -> Any:
@@ -671,9 +689,11 @@ class SimpleQueue:
         return self.get(False)
 
     def empty(self) -> bool:
+        _look(self._sched)
         return not self._items
 
     def qsize(self) -> int:
+        _look(self._sched)
         return len(self._items)
 
     def __reduce_ex__(self, protocol: int) -> Any:
@@ -710,12 +730,15 @@ class Queue:
         return self.queue.popleft()
 
     def qsize(self) -> int:
+        _look(self._sched)
         return self._qsize()
 
     def empty(self) -> bool:
+        _look(self._sched)
         return not self._qsize()
 
     def full(self) -> bool:
+        _look(self._sched)
         return 0 < self.maxsize <= self._qsize()
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:

@@ -89,6 +89,10 @@ class Thread:
             pass
         except Exception:
             self._report_exception()
+        # Exiting releases the thread's state lock, which join() and is_alive() observe:
+        # a synchronising operation, so a switch before it, while the thread is still
+        # alive (time may pass here, and a join's timeout beat a last computation).
+        self._sched.preempt()
 
     def _report_exception(self) -> None:
         exc_type, exc_value, exc_tb = sys.exc_info()
