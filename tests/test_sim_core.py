@@ -361,3 +361,50 @@ def test_sets_of_done_futures_iterate_in_any_order_seed_zero_in_submission_order
     assert "order" in {choice.kind for choice in recorded.schedule.choices}
     assert run(done_futures_in_set_order,
                chooser=ReplayChooser(recorded.schedule)).value == recorded.value
+
+
+class _CollectorLikeChooser(RandomChooser):
+    """Runs code at every decision, as the garbage collector may while the scheduler
+    decides (a collected executor's weakref callback puts a wake-up in its queue)."""
+
+    def __init__(self, seed: int, meddle) -> None:
+        super().__init__(seed)
+        self.meddle = meddle
+
+    def choose(self, n: int, kind: str) -> int:
+        self.meddle()
+        return super().choose(n, kind)
+
+
+def test_code_run_while_the_scheduler_decides_switches_no_thread():
+    import queue
+
+    box: dict = {}
+
+    def meddle() -> None:
+        inbox = box.get("inbox")
+        if inbox is not None:
+            inbox.put("wake-up")  # reaches scheduling points: none may switch here
+
+    def program() -> int:
+        inbox = box["inbox"] = queue.Queue()
+        handled = []
+
+        def consume() -> None:
+            while inbox.get() != "stop":
+                handled.append(1)
+
+        workers = [threading.Thread(target=consume) for _ in range(2)]
+        for worker in workers:
+            worker.start()
+        for _ in range(5):
+            inbox.put("job")
+        for _ in workers:
+            inbox.put("stop")
+        for worker in workers:
+            worker.join()
+        box.pop("inbox")
+        return len(handled)
+
+    for seed in range(30):
+        assert run(program, chooser=_CollectorLikeChooser(seed, meddle)).exception is None

@@ -231,6 +231,12 @@ class Scheduler:
         # discovery, see Limits.opcode_time); else 0.
         self.work = 0
         self.peak_work = 0
+        # True while the scheduler itself is between two threads (deciding, or handing
+        # over from a thread that blocked or ended) until the next one runs.  Code the
+        # garbage collector runs meanwhile (a collected executor's weakref callback
+        # waking its workers) must not switch threads there: a scheduling point it
+        # reaches does nothing.
+        self.busy = False
 
     def new_serial(self) -> int:
         """A per-run number for address-independent hashes (threads, futures)."""
@@ -313,6 +319,7 @@ class Scheduler:
             # A greenlet that finishes hands its return value to its parent; when the
             # parent (the next thread, see _exit_current) has not started yet, that value
             # arrives here as an argument.
+            self.busy = False  # this thread runs now (see _switch_to)
             try:
                 if vt.killed is not None:  # its process died before it first ran
                     raise vt.killed
@@ -329,6 +336,7 @@ class Scheduler:
     def _exit_current(self) -> None:
         vt = self.current
         assert vt is not None
+        self.busy = True  # until the next thread runs, even as this greenlet is freed
         vt.alive = False
         vt.waiting_on = "finished"
         if vt.facade is not None:
@@ -364,6 +372,8 @@ class Scheduler:
         own decision (kind "clock"); a lone thread with no timer due pays for
         none.
         """
+        if self.busy:
+            return
         if self.over:
             raise SimulationAborted()
         cur = self.current
@@ -376,13 +386,16 @@ class Scheduler:
         ready = self.ready
         clock = bool(self.timers) and self._timer_within_step()
         clock_option = CLOCK_OFFERED if clock else NO_CLOCK
+        self.busy = True
         if not ready:
             if not (clock and self.choose(2, "clock")):
                 self.run_length = 0
+                self.busy = False
                 return
             self._advance_clock()
             if not ready:
                 self.run_length = 0
+                self.busy = False
                 return
             clock = False
             clock_option = CLOCK_ADVANCED
@@ -410,6 +423,7 @@ class Scheduler:
             nxt = ready[index - 1] if index else ready[0]
         else:
             self.run_length += 1
+            self.busy = False
             return
         self.run_length = 0
         ready.remove(nxt)
@@ -450,6 +464,7 @@ class Scheduler:
         cur.timed_out = False
         if timeout is not None:
             self._add_timer(self.now + max(timeout, 0.0), cur, None)
+        self.busy = True
         nxt = self._next_to_run()
         if nxt is None:  # the run stopped while we looked for someone to run
             raise SimulationAborted()
@@ -488,10 +503,12 @@ class Scheduler:
     def _switch_to(self, nxt: VThread) -> None:
         cur = self.current
         if nxt is cur:
+            self.busy = False
             return
         self.current = nxt
         nxt.glet.switch()
         # Back in ``cur``: it was woken, timed out, or its process was killed.
+        self.busy = False
         if self.over:
             raise SimulationAborted()
         if cur is not None and cur.killed is not None:
