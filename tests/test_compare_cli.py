@@ -82,6 +82,8 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
         (["examples/race_lost_update.py", "--real-runs", "0"], "--real-runs must be at least 1"),
         (["examples/race_lost_update.py", "--sim-runs", "0"], "--sim-runs must be at least 1"),
         (["examples/race_lost_update.py", "--timeout", "0"], "--timeout must be"),
+        (["examples/race_lost_update.py", "--timeout", "inf"], "--timeout must be"),
+        (["examples/race_lost_update.py", "--timeout", "nan"], "--timeout must be"),
         (["examples/race_lost_update.py", "--trace", str(tmp_path)], "is a directory"),
         (["examples/race_lost_update.py", "--trace", str(tmp_path / "a" / "b.json")],
          "no such directory"),

@@ -27,6 +27,9 @@ from simfutures.trace.compare import SEARCH_RUNS, CompareError
 if TYPE_CHECKING:
     from simfutures.sim.chooser import Schedule
 
+#: The longest --timeout (a year of real seconds): longer ones overflow the OS's clock.
+MAX_TIMEOUT = 365 * 24 * 3600.0
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("program", nargs="?",
@@ -63,8 +66,9 @@ def main(args: argparse.Namespace) -> int:
                            "real run there is nothing to compare")
     if args.sim_runs < 1:
         raise CompareError(f"--sim-runs must be at least 1, got {args.sim_runs}")
-    if not args.timeout > 0:
-        raise CompareError(f"--timeout must be a number of seconds > 0, got {args.timeout}")
+    if not 0 < args.timeout <= MAX_TIMEOUT:  # (nan fails too; inf overflows the OS's clock)
+        raise CompareError(f"--timeout must be a number of seconds > 0 and at most "
+                           f"{MAX_TIMEOUT:g}, got {args.timeout}")
     if args.trace:
         from simfutures.trace.perfetto import check_writable
 

@@ -155,6 +155,10 @@ def compare_loaded(program: Program, argv: Sequence[str] = (), *, real_runs: int
         if search_runs and not hasattr(program, "comparison_text"):
             report = _search_surprises(report, program, runs, limits, search_runs,
                                        line_breaks)
+        if not line_breaks:
+            report = attrs.evolve(report, notes=(*report.notes, (
+                "outputs were compared ignoring where line breaks fall: a replay prints "
+                "the same text in the same order, its line breaks may differ")))
         if trace_path is not None:
             report = _keep_trace(report, tmp, Path(trace_path))
     return report
