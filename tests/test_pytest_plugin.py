@@ -163,12 +163,12 @@ def test_malformed_scenario_is_a_clean_collection_error(project):
 
 
 def test_runs_and_first_seed_options(project):
-    result = project.runpytest("--simfutures-runs", "7", "--simfutures-seed", "30", "-k", "bad")
+    result = project.runpytest("--simfutures-runs", "40", "--simfutures-seed", "30", "-k", "bad")
     out = result.stdout.str()
-    assert "simfutures: scenarios run seeds 30..36" in out
-    assert (f"scenarios/bad.yaml:{BAD_CLAIM_LINE}: 1 of 2 claims fail over 7 runs "
-            "(seeds 30..36)") in out
-    assert 30 <= refuting_seed(out) <= 36
+    assert "simfutures: scenarios run seeds 30..69" in out
+    assert (f"scenarios/bad.yaml:{BAD_CLAIM_LINE}: 1 of 2 claims fail over 40 runs "
+            "(seeds 30..69)") in out
+    assert 30 <= refuting_seed(out) <= 69
     assert project.runpytest("--simfutures-runs", "0").ret == pytest.ExitCode.USAGE_ERROR
 
 
