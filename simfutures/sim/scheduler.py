@@ -386,9 +386,12 @@ class Scheduler:
         ready = self.ready
         clock = bool(self.timers) and self._timer_within_step()
         clock_option = CLOCK_OFFERED if clock else NO_CLOCK
+        if not ready and not clock:  # the common lone-thread point: nothing to decide
+            self.run_length = 0
+            return
         self.busy = True
         if not ready:
-            if not (clock and self.choose(2, "clock")):
+            if not self.choose(2, "clock"):
                 self.run_length = 0
                 self.busy = False
                 return
