@@ -92,6 +92,7 @@ RACES = {
     "c_object_check_act": "AssertionError: over capacity",
     "c_object_two_writes": "AssertionError: torn records",
     "global_alias": "AssertionError: lost update",  # globals()["n"] is the global n
+    "namespace_alias": "AssertionError: lost update",  # vars(obj)["x"] is obj.x
 }
 
 #: Racy programs whose window the default strategy does not find yet (issues 12 and 13):
@@ -108,7 +109,7 @@ DATA_RACES = {"dict_counter", "dict_get_set", "attr_increment", "global_incremen
               "len_append", "setattr_counter", "shared_generator", "asyncio_lost_update",
               "deepcopy_insert", "counter_update", "sort_key_append", "lru_cache_twice",
               "exec_counter", "c_object_check_act", "c_object_two_writes",
-              "global_alias"}
+              "global_alias", "namespace_alias"}
 _NEEDS_TRACER = pytest.mark.skipif(not stack_peek.AVAILABLE,
                                    reason="stack_peek's frame layout check failed here")
 

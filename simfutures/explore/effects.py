@@ -85,7 +85,8 @@ _SAFE_C_TYPES = frozenset({object, *VALUE_TYPES, tuple, frozenset, list, dict, s
 
 # Module-level C functions by (module, name): "read" reads its arguments,
 # "first" also writes its first argument, "attr-read"/"attr-write" touch
-# attribute args[1] of args[0], "next" advances an iterator.
+# attribute args[1] of args[0], "next" advances an iterator, "namespace" reads
+# args[0].__dict__.
 _C_FUNCTIONS: dict[tuple[str, str], str] = {}
 for _name in ("len", "isinstance", "issubclass", "callable", "id", "hash", "repr", "ascii",
               "format", "abs", "round", "divmod", "pow", "chr", "ord", "bin", "hex", "oct",
@@ -93,7 +94,7 @@ for _name in ("len", "isinstance", "issubclass", "callable", "id", "hash", "repr
     _C_FUNCTIONS[("builtins", _name)] = "read"
 _C_FUNCTIONS.update({("builtins", "getattr"): "attr-read", ("builtins", "hasattr"): "attr-read",
                      ("builtins", "setattr"): "attr-write", ("builtins", "delattr"): "attr-write",
-                     ("builtins", "next"): "next"})
+                     ("builtins", "next"): "next", ("builtins", "vars"): "namespace"})
 for _name, _value in vars(math).items():
     if callable(_value):
         _C_FUNCTIONS[("math", _name)] = "read"
@@ -254,9 +255,9 @@ def method_call(footprint: Footprint, owner: Any, name: str, args: list[Any]) ->
             key = args[0]
             if name in ("get", "__contains__", "__getitem__") or (
                     name == "setdefault" and key in owner):
-                footprint.reads.add((footprint.name(owner), entry_key(owner, key)))
+                footprint.reads.add((footprint.name(owner), entry_key(footprint, owner, key)))
             else:
-                slot = entry_key(owner, key) if name == "pop" else ALL
+                slot = entry_key(footprint, owner, key) if name == "pop" else ALL
                 footprint.writes.add((footprint.name(owner), slot))
         elif name in _READERS[container]:
             footprint.reads.add((footprint.name(owner), ALL))
@@ -280,13 +281,32 @@ def method_call(footprint: Footprint, owner: Any, name: str, args: list[Any]) ->
     footprint.top = True
 
 
-def entry_key(mapping: dict, key: Any) -> Any:
+def entry_key(footprint: Footprint, mapping: dict, key: Any) -> Any:
     """The location key of ``mapping[key]``: ``("[]", key)``, except that an entry of a
-    module's globals is that global variable, as ``LOAD_GLOBAL`` names it, so that
-    ``globals()["n"]`` and ``global n`` are one location."""
-    if type(key) is str and "__builtins__" in mapping and "__name__" in mapping:
+    namespace is the variable or attribute it holds: of a module's globals, the global
+    as ``LOAD_GLOBAL`` names it (``globals()["n"]`` is ``global n``); of an instance's
+    ``__dict__``, the attribute (``vars(obj)["x"]`` is ``obj.x``, the dict being named
+    as the instance: see ``alias_namespace``)."""
+    if type(key) is str and ("__builtins__" in mapping and "__name__" in mapping
+                             or footprint.is_namespace(mapping)):
         return key
     return ("[]", key)
+
+
+def alias_namespace(footprint: Footprint, owner: Any) -> None:
+    """The program reads ``owner.__dict__`` (or calls ``vars(owner)``): from now on that
+    dict's entries are ``owner``'s attributes.  Only an instance whose ``__dict__`` is
+    the interpreter's own (a C getter, so reading it here runs no program code)."""
+    if isinstance(owner, (type, types.ModuleType)):
+        return  # a class's namespace is read-only; a module's is its globals already
+    for base in type(owner).__mro__:
+        descriptor = base.__dict__.get("__dict__")
+        if descriptor is not None:
+            if type(descriptor) is types.GetSetDescriptorType:
+                namespace = descriptor.__get__(owner)
+                if type(namespace) is dict:
+                    footprint.alias_namespace(namespace, owner)
+            return
 
 
 def _attribute_location(footprint: Footprint, owner: Any, name: Any
@@ -324,6 +344,8 @@ def attribute(footprint: Footprint, owner: Any, name: Any, write: bool) -> None:
     if not write and isinstance(name, str) and _container_method(owner, name):
         return  # (the call that follows records what the method touches)
     if not isinstance(name, str) or name == "__dict__" or write and name == "__class__":
+        if name == "__dict__" and not write:
+            alias_namespace(footprint, owner)
         footprint.top = True  # the namespace itself escapes, or every lookup changes
         return
     location = _attribute_location(footprint, owner, name)
@@ -405,5 +427,7 @@ def _module_function(footprint: Footprint, fn: Any, args: list[Any]) -> None:
         attribute(footprint, args[0], args[1], write=rule == "attr-write")
     elif rule == "next" and args:
         consume(footprint, args[0])
+    elif rule == "namespace" and args:  # vars(obj): obj.__dict__
+        attribute(footprint, args[0], "__dict__", write=False)
     else:
         footprint.top = True

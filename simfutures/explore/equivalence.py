@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any
 
 Clock = dict[int, int]
@@ -46,11 +46,16 @@ class Identities:
 
     def __init__(self) -> None:
         self._kept: dict[int, Any] = {}
+        # id of an instance's ``__dict__`` -> (that dict, the instance's name)
+        self._namespaces: dict[int, tuple[dict, int]] = {}
         self._watched: dict[int, tuple[weakref.ref, int]] = {}
         self._serials = itertools.count(1)
 
     def __call__(self, obj: Any) -> int:
         address = id(obj)
+        namespace = self._namespaces.get(address)
+        if namespace is not None and namespace[0] is obj:
+            return namespace[1]
         if address in self._kept:
             return address
         watched = self._watched.get(address)
@@ -66,18 +71,35 @@ class Identities:
         return serial
 
 
+    def alias_namespace(self, namespace: dict, owner: Any) -> None:
+        """Name ``owner.__dict__`` as ``owner`` itself, so that ``obj.__dict__["x"]`` and
+        ``vars(obj)["x"]`` are the location of ``obj.x`` (see ``is_namespace``)."""
+        self._namespaces[id(namespace)] = (namespace, self(owner))
+
+    def is_namespace(self, mapping: Any) -> bool:
+        """Whether ``mapping`` is an instance's ``__dict__`` named by ``alias_namespace``."""
+        namespace = self._namespaces.get(id(mapping))
+        return namespace is not None and namespace[0] is mapping
+
+
 class Footprint:
     """What one step touched.  ``top``: may have written anything; ``read_top``:
     may have read anything.  ``name`` names objects (see ``Identities``)."""
 
     __slots__ = ("reads", "writes", "top", "read_top", "name")
 
-    def __init__(self, names: Callable[[Any], int] = id) -> None:
+    def __init__(self, names: Identities | None = None) -> None:
         self.reads: set[Location] = set()
         self.writes: set[Location] = set()
         self.top = False
         self.read_top = False
-        self.name = names
+        self.name = names if names is not None else Identities()
+
+    def alias_namespace(self, namespace: dict, owner: Any) -> None:
+        self.name.alias_namespace(namespace, owner)
+
+    def is_namespace(self, mapping: Any) -> bool:
+        return self.name.is_namespace(mapping)
 
 
 def _join(into: Clock, other: Clock | None) -> None:

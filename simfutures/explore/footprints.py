@@ -616,5 +616,5 @@ def _entry(footprint: Footprint, container: Any, key: Any, write: bool) -> tuple
     if kind is dict and effects.plain_key(key):
         if write and key not in container:
             return None  # inserting changes the iteration order and the length
-        return (footprint.name(container), effects.entry_key(container, key))
+        return (footprint.name(container), effects.entry_key(footprint, container, key))
     return None

@@ -421,6 +421,12 @@ class _Sink:
             return self._detector.name(obj)
         return self._detector.program_object(obj)
 
+    def alias_namespace(self, namespace: dict, owner: Any) -> None:
+        self._detector.names.alias_namespace(namespace, owner)
+
+    def is_namespace(self, mapping: Any) -> bool:
+        return self._detector.names.is_namespace(mapping)
+
     def adopt(self, serial: int, key: Any) -> None:
         """A read of ``key`` of the object named last: when that is the program's, so
         is the value (a global's ``UserDict``, its ``data``, a ``Counter``'s entries).
