@@ -253,3 +253,32 @@ def test_bad_programs_and_reports_are_clear_errors(cli, races, args, message):
     done = cli("explore", *args, cwd=races)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert message in done.stderr.strip().splitlines()[-1]
+
+
+def test_what_threads_write_to_stderr_tells_outcomes_apart(cli, tmp_path):
+    # Two threads log one line each: the two orders print the same stdout, and are
+    # two outcomes because of stderr (each replays with its own order).
+    (tmp_path / "log_order.py").write_text(
+        "import logging, sys, threading\n"
+        "log = logging.getLogger('app')\n"
+        "log.propagate = False\n"
+        "handler = logging.StreamHandler(sys.stderr)\n"
+        "handler.setFormatter(logging.Formatter('%(threadName)s %(message)s'))\n"
+        "log.addHandler(handler)\n"
+        "def work(n):\n"
+        "    log.warning('step %d', n)\n"
+        "threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]\n"
+        "for t in threads: t.start()\n"
+        "for t in threads: t.join()\n"
+        "print('done')\n")
+    done = cli("explore", "log_order.py", "--runs", "40", "--json", cwd=tmp_path)
+    outcomes = json.loads(done.stdout)["outcomes"]
+    assert {o["stdout"] for o in outcomes} == {"done\n"}
+    orders = {o["stderr"] for o in outcomes}
+    assert orders == {"Thread-1 (work) step 0\nThread-2 (work) step 1\n",
+                      "Thread-2 (work) step 1\nThread-1 (work) step 0\n"}
+    for outcome in outcomes:
+        replay = cli(*outcome["replay"][1:], cwd=tmp_path)
+        assert replay.stderr.endswith(outcome["stderr"])
+    text = cli("explore", "log_order.py", "--runs", "40", cwd=tmp_path).stdout
+    assert "    ! Thread-2 (work) step 1\n    ! Thread-1 (work) step 0\n" in text

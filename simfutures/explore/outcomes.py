@@ -29,6 +29,9 @@ class OutcomeKey:
     exit_code: int
     error: str | None  # one line: uncaught exception, deadlock, watchdog or limit
     observed: str | None = None  # a scenario's observation (scenarios print nothing)
+    # What the run wrote to stderr (logging, warnings, a thread's uncaught exception),
+    # without the main thread's final traceback, which ``error`` sums up.
+    stderr: str = ""
 
     @property
     def failed(self) -> bool:
@@ -38,7 +41,15 @@ class OutcomeKey:
 def key_of(outcome: Outcome) -> OutcomeKey:
     error = mask_addresses(outcome.error) if outcome.error is not None else None
     observed = observation_text(outcome.detail) if outcome.detail is not None else None
-    return OutcomeKey(mask_addresses(outcome.stdout), outcome.exit_code, error, observed)
+    return OutcomeKey(mask_addresses(outcome.stdout), outcome.exit_code, error, observed,
+                      mask_addresses(own_stderr(outcome)))
+
+
+def own_stderr(outcome: Outcome) -> str:
+    """``outcome.stderr`` without the traceback of the exception that ended the run."""
+    if outcome.report and outcome.stderr.endswith(outcome.report):
+        return outcome.stderr[:len(outcome.stderr) - len(outcome.report)]
+    return outcome.stderr
 
 
 def observation_text(detail: object) -> str | None:

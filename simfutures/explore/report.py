@@ -70,7 +70,8 @@ def _group_lines(number: int, group: OutcomeGroup, runs: int, ctx: ReportContext
         lines.append(f"    replay schedule: {ctx.replay_file(saved)}")
     if key.observed is not None:
         lines += _indent(key.observed, "    ~ ")
-    lines += _indent(key.stdout) or ([] if key.observed else ["    (no output)"])
+    printed = _indent(key.stdout) + _indent(key.stderr, "    ! ")
+    lines += printed or ([] if key.observed else ["    (no output)"])
     return lines
 
 
@@ -173,7 +174,8 @@ def _size_json(size: Size) -> dict:
 
 
 def to_json(result: ExploreResult, ctx: ReportContext) -> dict:
-    outcomes = [{"stdout": g.key.stdout, "exit_code": g.key.exit_code, "error": g.key.error,
+    outcomes = [{"stdout": g.key.stdout, "stderr": g.key.stderr,
+                 "exit_code": g.key.exit_code, "error": g.key.error,
                  **({"observed": g.key.observed} if g.key.observed is not None else {}),
                  "count": g.count, "seeds": list(g.seeds), "schedule": g.example.to_json(),
                  "replay": ctx.replayer.argv(g.first, g.example)}
