@@ -253,8 +253,13 @@ def test_a_program_that_takes_the_tracer_away_is_not_pruned_wrongly(tmp_path):
 _ORIGINAL = ("as_completed_order", "callback_thread", "cancel_race", "check_then_act_cache",
              "condition_no_loop", "first_response", "lock_order", "lost_update",
              "result_timeout_tie", "torn_progress")
+# Two fixed twins are left out for their cost (their racy twins stay): each walk of
+# theirs is traced, and the two took about 5 minutes of one core on 3.13 (more than
+# the other eighteen programs together; ``--durations`` of the 3.13 leg, 2026-11-30).
+_TOO_COSTLY = {"condition_no_loop_fixed", "check_then_act_cache_fixed"}
 PROGRAMS = [*sorted(p for p in RACES.glob("*.py")
-                    if p.stem.removesuffix("_fixed") in _ORIGINAL),
+                    if p.stem.removesuffix("_fixed") in _ORIGINAL
+                    and p.stem not in _TOO_COSTLY),
             *(SEEDS / name for name in ("futures_thread_pool_map.py",
                                         "futures_context_manager.py",
                                         "futures_future_callback_cancel.py"))]

@@ -7,6 +7,8 @@ from __future__ import annotations
 import collections
 import difflib
 import dis
+import os
+import struct
 import sys
 import textwrap
 from types import CodeType, FrameType
@@ -15,6 +17,7 @@ from typing import Any
 import pytest
 
 from simfutures.explore import stack_depth, stack_peek
+from simfutures.explore.effects import FILE_SYSTEM
 from simfutures.explore.equivalence import ALL, Footprint
 from simfutures.explore.footprints import _HANDLERS, _PURE, FootprintTracer, _decode
 
@@ -222,6 +225,29 @@ def test_attribute_and_item_accesses_are_decoded_to_their_locations():
                            box=box, table=table, items=items)
     assert {(id(box), "value"), (id(table), ("[]", "k")), (id(items), ("[]", 0))} \
         <= stored.writes
+
+
+def test_a_memoryview_item_is_its_buffers():
+    buffer = bytearray(2)
+    view = memoryview(buffer)
+    assert (id(buffer), ALL) in _footprint_of("return view[0]", view=view).reads
+    assert (id(buffer), ALL) in _footprint_of("view[1] = 7", view=view).writes
+
+
+def test_a_c_function_without_a_table_reads_and_may_write_its_arguments():
+    buffer = bytearray(4)
+    packed = _footprint_of("struct.pack_into('<I', buffer, 0, 1)", struct=struct, buffer=buffer)
+    assert packed.top
+    assert (id(buffer), ALL) in packed.reads and (id(buffer), ALL) in packed.maybe_writes
+    # An os function works on the file system, which every thread shares.
+    stat = _footprint_of("os.stat(path)", os=os, path=".")
+    assert (id(FILE_SYSTEM), ALL) in stat.maybe_writes
+
+
+def test_a_class_pattern_reads_its_subject():
+    box = Box(3)
+    matched = _footprint_of("match box:\n    case Box(value=v):\n        return v", box=box)
+    assert (id(box), ALL) in matched.reads
 
 
 def test_slices_read_or_write_the_whole_list():

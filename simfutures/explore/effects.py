@@ -216,6 +216,34 @@ def consume(footprint: Footprint, value: Any) -> None:
         deep_read(footprint, value)
 
 
+class _FileSystem:
+    """The files and directories of the machine: what ``os`` and ``open`` calls read and
+    change, shared by every thread (one location, as the tables cannot tell paths)."""
+
+    def __repr__(self) -> str:
+        return "the file system"
+
+
+FILE_SYSTEM = _FileSystem()
+# Modules whose C functions work on the file system (``os.stat``, ``os.mkdir``, ``open``).
+_FILE_SYSTEM_MODULES = frozenset({"posix", "nt", "io", "_io"})
+
+
+def unknown_call(footprint: Footprint, args: Iterable[Any]) -> None:
+    """A C callable the tables do not know (``pickle.dumps``, ``struct.pack_into``,
+    ``operator.attrgetter(...)``) called with ``args``.  It may touch anything (``top``:
+    pruning assumes a conflict with every step), it reads what it is given (reported
+    against an unordered bytecode-level write, as ``len()`` is), and it may change it:
+    a possible write of each mutable argument, which makes the call a scheduling point
+    when it conflicts with another thread's access (a check-then-act through it) but is
+    never reported as a race, since it may be no write at all."""
+    footprint.top = True
+    for arg in args:
+        deep_read(footprint, arg)
+        if type(arg) not in VALUE_TYPES and not isinstance(arg, _IMMUTABLE_CONTAINERS):
+            footprint.maybe_writes.add((footprint.name(arg), ALL))
+
+
 def c_callable_arguments(footprint: Footprint, args: Iterable[Any]) -> None:
     """Arguments of a trusted C callable: read (or consumed); a C callable among
     them could be called from C, where the tracer cannot see it."""
@@ -374,7 +402,7 @@ def function_call(footprint: Footprint, fn: Any, args: list[Any]) -> None:
         if safe_type(fn):
             c_callable_arguments(footprint, args)
         else:
-            footprint.top = True
+            unknown_call(footprint, args)
         return
     if kind is types.BuiltinFunctionType:
         owner = fn.__self__
@@ -384,7 +412,7 @@ def function_call(footprint: Footprint, fn: Any, args: list[Any]) -> None:
             if safe_type(owner):
                 c_callable_arguments(footprint, args)
             else:
-                footprint.top = True
+                unknown_call(footprint, args)
         else:
             method_call(footprint, owner, fn.__name__, args)
         return
@@ -408,7 +436,7 @@ def function_call(footprint: Footprint, fn: Any, args: list[Any]) -> None:
     if kind is functools.partial:
         function_call(footprint, fn.func, [*fn.args, *fn.keywords.values(), *args])
         return
-    footprint.top = True
+    unknown_call(footprint, args)
 
 
 def _module_function(footprint: Footprint, fn: Any, args: list[Any]) -> None:
@@ -430,4 +458,6 @@ def _module_function(footprint: Footprint, fn: Any, args: list[Any]) -> None:
     elif rule == "namespace" and args:  # vars(obj): obj.__dict__
         attribute(footprint, args[0], "__dict__", write=False)
     else:
-        footprint.top = True
+        unknown_call(footprint, args)
+        if module in _FILE_SYSTEM_MODULES:  # a check-then-act on files: exists(), mkdir()
+            footprint.maybe_writes.add((footprint.name(FILE_SYSTEM), ALL))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import weakref
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 Clock = dict[int, int]
@@ -88,18 +88,25 @@ class Footprint:
 
     __slots__ = ("reads", "writes", "top", "read_top", "name")
 
-    def __init__(self, names: Identities | None = None) -> None:
+    def __init__(self, names: Callable[[Any], int] = id) -> None:
         self.reads: set[Location] = set()
         self.writes: set[Location] = set()
         self.top = False
         self.read_top = False
-        self.name = names if names is not None else Identities()
+        self.name = names
+
+    @property
+    def maybe_writes(self) -> set[Location]:
+        """Writes a C callable may have made (``effects.unknown_call``): for pruning,
+        writes like any other."""
+        return self.writes
 
     def alias_namespace(self, namespace: dict, owner: Any) -> None:
-        self.name.alias_namespace(namespace, owner)
+        if isinstance(self.name, Identities):  # (named by bare id(), as in unit tests: no)
+            self.name.alias_namespace(namespace, owner)
 
     def is_namespace(self, mapping: Any) -> bool:
-        return self.name.is_namespace(mapping)
+        return isinstance(self.name, Identities) and self.name.is_namespace(mapping)
 
 
 def _join(into: Clock, other: Clock | None) -> None:

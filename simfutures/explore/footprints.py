@@ -330,6 +330,11 @@ class FootprintTracer:
         self._item(container, key, dunder, footprint)
 
     def _item(self, container, key, dunder, footprint):
+        if type(container) is memoryview:
+            try:  # a view's items are its buffer's (``mv[0]`` is ``buf[0]``)
+                container = container.obj
+            except ValueError:  # released: the access raises
+                return
         if effects.python_level(getattr(type(container), dunder, None)):
             return  # Python code, traced
         write = dunder != "__getitem__"
@@ -443,6 +448,9 @@ class FootprintTracer:
         items = self._stack(frame, (3 if flags & 1 else 2) + _CALLABLE_FIRST)
         kwargs = items[0] if flags & 1 else {}
         positional, fn = items[1 if flags & 1 else 0], items[-1]
+        if type(positional) in (set, frozenset):  # iterated in C: no program code runs
+            effects.shallow_read(footprint, positional)
+            positional = list(positional)
         if type(positional) not in (tuple, list) or type(kwargs) is not dict:
             footprint.top = True  # unpacking it here would run the program's code
             return
@@ -479,6 +487,14 @@ class FootprintTracer:
     def _send(self, frame, _argument, footprint):
         receiver = self._stack(frame, 2)[1]
         footprint.writes.add((footprint.name(receiver), ALL))
+
+    def _match_class(self, frame, _count, footprint):
+        """``case Point(x=.., y=..)``: reads the subject's attributes in one instruction
+        (by C ``getattr``; Python-level properties are traced besides)."""
+        footprint.top = True
+        subject = self._stack(frame, 3)[2]  # under the class and the keyword names
+        if type(subject) not in effects.VALUE_TYPES:
+            footprint.reads.add((footprint.name(subject), ALL))
 
     def _everything(self, frame, _argument, footprint):
         footprint.top = True
@@ -547,7 +563,7 @@ _HANDLERS: dict[str, Callable[..., None]] = {
     "POP_JUMP_BACKWARD_IF_TRUE": _T._truth, "POP_JUMP_BACKWARD_IF_FALSE": _T._truth,
     "JUMP_IF_TRUE_OR_POP": _T._truth, "JUMP_IF_FALSE_OR_POP": _T._truth,
     "GET_LEN": _T._truth, "MATCH_MAPPING": _T._unary, "MATCH_SEQUENCE": _T._unary,
-    "MATCH_KEYS": _T._binary, "MATCH_CLASS": _T._everything,
+    "MATCH_KEYS": _T._binary, "MATCH_CLASS": _T._match_class,
     "GET_ITER": _T._get_iter, "GET_YIELD_FROM_ITER": _T._get_iter, "FOR_ITER": _T._for_iter,
     "UNPACK_SEQUENCE": _T._consume_top, "UNPACK_EX": _T._consume_top,
     "LIST_EXTEND": _T._consume_top, "SET_UPDATE": _T._consume_top,

@@ -98,6 +98,9 @@ class Access:
     thread: str = attrs.field(eq=False, order=False)
     #: Made by library code the program called (see ``RaceTracer``), not its own.
     library: bool = attrs.field(default=False, eq=False, order=False)
+    #: A write a C callable the tables do not know *may* have made to its argument
+    #: (``effects.unknown_call``): a scheduling point when it conflicts, never reported.
+    maybe: bool = attrs.field(default=False, eq=False, order=False)
 
     def render(self) -> str:
         return f"{'write' if self.write else 'read'} by {self.thread} at {self.site}"
@@ -213,6 +216,8 @@ class RaceDetector:
         self._start_clocks: dict[int, dict[int, int]] = {}
         # Per worker thread, its own epoch when its current pool task began.
         self._task_starts: dict[int, int] = {}
+        # The file system is the program's, whichever code (``os.path.exists``) calls it.
+        self.program_object(effects.FILE_SYSTEM)
 
     def _clock(self, vt: VThread) -> dict[int, int]:
         clock = self._clocks.get(vt.ident)
@@ -254,7 +259,7 @@ class RaceDetector:
         return serial
 
     def access(self, serial: int, key: Any, write: bool, site: str, atomic: bool,
-               library: bool = False) -> None:
+               library: bool = False, maybe: bool = False) -> None:
         """An access by the running thread.  ``atomic``: done by one call of a C
         method or builtin (``list.append``, ``dict.get``, ``random.random``), which
         CPython performs under the GIL or the object's lock: two atomic accesses
@@ -267,7 +272,7 @@ class RaceDetector:
             return
         clock = self._clock(vt)
         me = vt.ident
-        access = Access(site, write, vt.display_name, library)
+        access = Access(site, write, vt.display_name, library, maybe)
         states = self._locations.get(serial)
         if states is None:
             states = self._locations[serial] = {}
@@ -337,7 +342,9 @@ class RaceDetector:
         ``Counter.update`` in two tasks, or the stdlib's own caches) are scheduling
         points but not reported: which of them are the program's data the tracer
         cannot tell, and the stdlib's internals are not the program's races."""
-        if earlier.library and later.library:
+        if earlier.maybe or later.maybe:
+            self.conflict_sites.update((earlier.site, later.site))
+        elif earlier.library and later.library:
             if not both_atomic or local or earlier.write != later.write:
                 self.conflict_sites.update((earlier.site, later.site))
         elif not both_atomic:
@@ -399,12 +406,14 @@ class _Sink:
     """Stands in for a step's ``Footprint``: what ``effects`` records goes to the
     detector, tagged with the instruction's ``file:line``."""
 
-    __slots__ = ("_detector", "reads", "writes", "site", "atomic", "library", "_named")
+    __slots__ = ("_detector", "reads", "writes", "maybe_writes", "site", "atomic", "library",
+                 "_named")
 
     def __init__(self, detector: RaceDetector) -> None:
         self._detector = detector
         self.reads = _Accesses(self, write=False)
         self.writes = _Accesses(self, write=True)
+        self.maybe_writes = _Accesses(self, write=True, maybe=True)
         self.site = ""
         self.atomic = False  # the instruction is a call (into C: see RaceDetector.access)
         self.library = False  # the instruction is library code's (see RaceTracer)
@@ -453,18 +462,19 @@ class _Sink:
 
 
 class _Accesses:
-    __slots__ = ("_sink", "_write")
+    __slots__ = ("_sink", "_write", "_maybe")
 
-    def __init__(self, sink: _Sink, write: bool) -> None:
+    def __init__(self, sink: _Sink, write: bool, maybe: bool = False) -> None:
         self._sink = sink
         self._write = write
+        self._maybe = maybe
 
     def add(self, location: tuple[int, Any]) -> None:
         sink = self._sink
         if not self._write:
             sink.adopt(*location)
         sink._detector.access(location[0], location[1], self._write, sink.site, sink.atomic,
-                              sink.library)
+                              sink.library, self._maybe)
 
 
 _LINES: dict[CodeType, dict[int, int]] = {}
@@ -479,6 +489,10 @@ _GENERATED = -2
 # target): traced always, their accesses counted as library code's (a C callable's
 # own work, such as an ``lru_cache`` wrapper's, shows there: see _function_call).
 _USER_CALL = -3
+# Stdlib modules frozen into the interpreter whose functions work on the program's data
+# or the file system (``os.path.exists`` calls ``os.stat``); not importlib's machinery.
+_FROZEN_LIBRARY = frozenset(f"<frozen {name}>" for name in (
+    "os", "posixpath", "ntpath", "genericpath", "_collections_abc"))
 _USER_CALL_CODE = {(PACKAGE_DIR + "/usercall.py", "invoke"),
                    (PACKAGE_DIR + "/sim/threads.py", "run")}
 
@@ -556,7 +570,7 @@ class RaceTracer(FootprintTracer):
             kind = _PROGRAM_KINDS[code] = (
                 _USER_CALL if (filename, code.co_name) in _USER_CALL_CODE
                 else _TRACE if is_program_code(filename)
-                else _LIBRARY if is_library_code(filename)
+                else _LIBRARY if is_library_code(filename) or filename in _FROZEN_LIBRARY
                 else _GENERATED if filename.startswith("<") and not filename.startswith(
                     "<frozen ") else _IGNORE)
         return kind

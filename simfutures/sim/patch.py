@@ -24,6 +24,7 @@ import os
 import queue
 import random
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -153,6 +154,28 @@ def _random_patches(rng: random.Random) -> dict[str, Any]:
             if getattr(value, "__self__", None) is shared}
 
 
+class _SeededNames(tempfile._RandomNameSequence):  # type: ignore[name-defined]
+    """``tempfile``'s candidate names (``mkdtemp``, ``NamedTemporaryFile``), drawn from
+    the run's seed instead of a generator seeded by the OS: same seed, same paths."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._seeded = rng
+
+    @property
+    def rng(self) -> random.Random:
+        return self._seeded
+
+
+def _entropy_patches(rng: random.Random) -> list[tuple[Any, dict[str, Any]]]:
+    """Randomness a program gets besides ``random``'s functions (``os.urandom``, so
+    ``uuid.uuid4()`` and ``secrets``; temporary file names) from the run's seed too,
+    on a copy of ``rng`` so that the program's own ``random`` draws stay as they are."""
+    entropy = random.Random()
+    entropy.setstate(rng.getstate())
+    return [(os, {"urandom": entropy.randbytes}),
+            (tempfile, {"_name_sequence": _SeededNames(entropy)})]
+
+
 class _InterleavingStream:
     """Wraps ``sys.stdout``/``sys.stderr``: each ``write`` is a scheduling point.
 
@@ -182,6 +205,7 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
         (os, _OS_PATCHES),
         (atexit, {"register": exit_handlers.register, "unregister": exit_handlers.unregister}),
         (random, _random_patches(rng)),
+        *_entropy_patches(rng),
         *_futures_patches(world),
         (sys, {"stdout": _InterleavingStream(sys.stdout),
                "stderr": _InterleavingStream(sys.stderr)}),

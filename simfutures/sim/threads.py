@@ -287,7 +287,9 @@ class local:
         self = object.__new__(cls)
         object.__setattr__(self, "_local__dicts", {})
         object.__setattr__(self, "_local__args", (args, kwargs))
-        _select(self)
+        # The creating thread's own dict: the constructor call runs ``__init__`` on it
+        # (a second run here would run it twice there, as CPython does not).
+        _select(self, initialise=False)
         return self
 
     def __getattribute__(self, name: str) -> Any:
@@ -306,7 +308,10 @@ class local:
         object.__delattr__(self, name)
 
 
-def _select(obj: local) -> None:
+def _select(obj: local, initialise: bool = True) -> None:
+    """Make the current thread's dict ``obj``'s ``__dict__``; a thread's first access
+    makes it, and runs the subclass's ``__init__`` on it with the constructor's
+    arguments (unless ``initialise`` is false)."""
     dicts = object.__getattribute__(obj, "_local__dicts")
     key = context.current().ident if context.active() else ("os", _real_threading.get_ident())
     d = dicts.get(key)
@@ -316,6 +321,6 @@ def _select(obj: local) -> None:
     d = dicts[key] = {}
     object.__setattr__(obj, "__dict__", d)
     cls = type(obj)
-    if cls.__init__ is not object.__init__:
+    if initialise and cls.__init__ is not object.__init__:
         args, kwargs = object.__getattribute__(obj, "_local__args")
         cls.__init__(obj, *args, **kwargs)

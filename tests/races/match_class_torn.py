@@ -1,0 +1,40 @@
+# real CPython 3.11: fails 40/40 with setswitchinterval(1e-6) (2 shared cores, under load)
+"""A torn read through a class pattern: ``case Point(x=x, y=y)`` reads both attributes
+in one instruction, but the writer updates them in two, and a reader can match between."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+
+class Point:
+    __match_args__ = ("x", "y")
+
+    def __init__(self):
+        self.x = self.y = 0
+
+
+point = Point()
+ROUNDS = 20
+
+
+def move():
+    for step in range(1, ROUNDS + 1):
+        point.x = step
+        sum(range(20_000))  # a little work in the window (C: no traced lines)
+        point.y = step
+
+
+def watch():
+    torn = []
+    for _ in range(ROUNDS):
+        match point:
+            case Point(x=x, y=y) if x != y:
+                torn.append((x, y))
+        sum(range(20_000))
+    return torn
+
+
+with ThreadPoolExecutor(max_workers=2) as pool:
+    pool.submit(move)
+    torn = pool.submit(watch).result()
+
+assert not torn, f"torn point seen: {torn[0]}"
