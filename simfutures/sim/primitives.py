@@ -113,7 +113,8 @@ class Lock:
     def __init__(self) -> None:
         self._sched = context.scheduler()
         self._owner: VThread | None = None
-        self._waiters = _Waiters()
+        # Made when a thread first waits: most locks (a future's) never see one.
+        self._waiters: _Waiters | None = None
 
     def _describe(self) -> str:
         owner = self._owner
@@ -149,6 +150,8 @@ class Lock:
         if not blocking:
             return False
         deadline = None if timeout == -1 else sched.now + timeout
+        if self._waiters is None:
+            self._waiters = _Waiters()
         return self._waiters.wait_until(sched, lambda: self._owner is None,
                                         self._describe, deadline)
 
@@ -161,7 +164,8 @@ class Lock:
             raise RuntimeError("release unlocked lock")
         sched.preempt()
         self._owner = None
-        self._waiters.wake_one(sched)
+        if self._waiters is not None:
+            self._waiters.wake_one(sched)
         sched.sync(self)
 
     def locked(self) -> bool:
@@ -234,9 +238,12 @@ class InternalLock(Lock):
         if self._owner is None:
             raise RuntimeError("release unlocked lock")
         self._owner = None
-        if self._waiters._queue:
-            self._waiters.wake_one(sched)
-        sched.sync(self)
+        waiters = self._waiters
+        if waiters is not None and waiters._queue:
+            waiters.wake_one(sched)
+        for observer in sched.sync_observers:
+            observer.sync(sched.current, self)
+        sched.preempt()
 
     __exit__ = release
 

@@ -399,7 +399,18 @@ class Scheduler:
         if self.steps > self.limits.max_steps:
             self._stop_at_step_limit()
         ready = self.ready
-        clock = bool(self.timers) and self._timer_within_step()
+        timers = self.timers
+        if timers:
+            # _timer_within_step() inline when the earliest timer is live (a
+            # callback's, or a sleeper's that no wake-up made stale).
+            when, _seq, vt, token, fn = timers[0]
+            if fn is not None or (token == vt.wake_token and vt.waiting_on != "ready"
+                                  and vt.alive):
+                clock = when - self.now <= self.limits.step_time
+            else:
+                clock = self._timer_within_step()
+        else:
+            clock = False
         if ready:
             self.busy = True
             threads = len(ready) + 1
@@ -462,11 +473,27 @@ class Scheduler:
         """Ask who runs once the clock jumped past the running thread and its timers
         fired: a free choice, as after a block (the jump was the preemption), so a
         timeout that beats a busy thread costs one preemption, not two."""
-        self.offered = None
-        self._fair = self.run_length >= SWITCH_INTERVAL
+        return self._choose_free(len(self.ready) + 1, True)
+
+    def _choose_free(self, n: int, jumped: bool) -> int:
+        """A "thread" decision that preempts no one: who runs after a block (the
+        ready threads, in order), or after a clock jump past the running thread
+        (``jumped``: it comes first, then the ready threads)."""
+        walk = self._walk
+        if walk is not None and not self.bus.active:
+            # RandomChooser.choose of a decision that is no preemption, inline.
+            index = int(walk.draw() * n)
+            self.recorded.append((index, n, "thread"))
+            return index
         self.preemptive = False
-        self.clock_option = CLOCK_ADVANCED
-        return self.choose(len(self.ready) + 1, "thread")
+        if jumped:
+            self.offered = None  # built from current and ready if a strategy asks
+            self._fair = self.run_length >= SWITCH_INTERVAL
+            self.clock_option = CLOCK_ADVANCED
+        else:
+            self.offered = list(self.ready)
+            self.clock_option = NO_CLOCK
+        return self.choose(n, "thread")
 
     def _lone_clock_point(self) -> int | None:
         """A preemption point with no other thread ready but a timer due within a
@@ -570,13 +597,7 @@ class Scheduler:
         while not ready:
             if not self._advance_clock():
                 return None
-        if len(ready) > 1:
-            self.offered = list(ready)
-            self.preemptive = False
-            self.clock_option = NO_CLOCK
-            index = self.choose(len(ready), "thread")
-        else:
-            index = 0
+        index = self._choose_free(len(ready), False) if len(ready) > 1 else 0
         nxt = ready[index]
         del ready[index]
         nxt.waiting_on = "running"
