@@ -113,6 +113,29 @@ def test_a_recorded_schedule_replays_the_run_exactly():
         assert plain.value == first.value
 
 
+class _WrappedWalk:
+    """A random walk the scheduler does not recognise: every decision goes through
+    ``RandomChooser.choose``, none through ``Scheduler.preempt``'s inline draw."""
+
+    def __init__(self, seed: int) -> None:
+        self.choose = RandomChooser(seed).choose
+
+
+def sleepy_pool() -> int:
+    """Timers due within a step at most points: the clock option is offered often."""
+    with futures.ThreadPoolExecutor(max_workers=3) as ex:
+        fs = [ex.submit(time.sleep, random.random() / 100) for _ in range(30)]
+        return sum(1 for _ in futures.as_completed(fs))
+
+
+def test_the_inlined_walk_draws_what_random_chooser_choose_draws():
+    for seed in range(1, 40):
+        for program in (racy_counter, sleepy_pool):
+            inline = run(program, chooser=RandomChooser(seed))
+            plain = run(program, chooser=_WrappedWalk(seed))
+            assert inline.schedule == plain.schedule, (seed, program.__name__)
+
+
 def test_a_schedule_that_no_longer_fits_says_where_it_diverges():
     recorded = run(racy_counter, chooser=RandomChooser(3)).schedule
     wrong = Schedule(tuple(type(c)(c.index, c.options + 1, c.kind) for c in recorded.choices))

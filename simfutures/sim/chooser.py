@@ -101,14 +101,20 @@ class RandomChooser:
     """
 
     def __init__(self, seed: int, stay: float | None = None) -> None:
-        self._random = random.Random(seed).random
-        drawn = 0.5 + 0.5 * self._random()
-        self._stay = drawn if stay is None else stay
+        #: The walk's one RNG and its two thresholds.  ``Scheduler.preempt`` reads
+        #: them to draw a preemption decision inline, exactly as ``choose`` does
+        #: (a run's hottest call; ``tests/test_sim_core.py`` checks the two agree).
+        self.draw = random.Random(seed).random
+        drawn = 0.5 + 0.5 * self.draw()
+        self.stay = drawn if stay is None else stay
+        # Rarer than a switch: a timer beating a running thread needs one jump at
+        # the right point, and jumping often would make every sleep short.
+        self.jump = 1.0 - (1.0 - self.stay) / 4
 
     def choose(self, n: int, kind: str) -> int:
         # int(r * n) is cheaper than randrange on the scheduler's hot path, and
         # exact enough for n far below 2**53.
-        r = self._random()
+        r = self.draw()
         if kind == "thread":
             sched = context._scheduler
             if not sched.preemptive:
@@ -116,18 +122,16 @@ class RandomChooser:
             if sched.clock_option == CLOCK_OFFERED:
                 # The last option advances the clock: drawn first, as a "clock"
                 # decision of its own is, then the thread from a fresh draw.
-                if r >= 1.0 - (1.0 - self._stay) / 4:
+                if r >= self.jump:
                     return n - 1
                 n -= 1
-                r = self._random()
-            stay = self._stay
+                r = self.draw()
+            stay = self.stay
             if r < stay:
                 return 0
             return 1 + int((r - stay) / (1.0 - stay) * (n - 1))
         if kind == "clock":
-            # Rarer than a switch: a timer beating a running thread needs one jump
-            # at the right point, and jumping often would make every sleep short.
-            return int(r >= 1.0 - (1.0 - self._stay) / 4)
+            return int(r >= self.jump)
         return int(r * n)
 
 

@@ -113,7 +113,8 @@ class Lock:
     def __init__(self) -> None:
         self._sched = context.scheduler()
         self._owner: VThread | None = None
-        self._waiters = _Waiters()
+        # Made when a thread first waits: most locks (a future's) never see one.
+        self._waiters: _Waiters | None = None
 
     def _describe(self) -> str:
         owner = self._owner
@@ -139,15 +140,20 @@ class Lock:
     def _take(self, sched: Scheduler, blocking: bool, timeout: float) -> bool:
         """The acquire itself, after a switch point: wait while it is held."""
         sched.preempt()
-        if self._owner is not None:
-            if not blocking:
-                return False
-            deadline = None if timeout == -1 else sched.now + timeout
-            if not self._waiters.wait_until(sched, lambda: self._owner is None,
-                                            self._describe, deadline):
-                return False
+        if self._owner is not None and not self._wait_free(sched, blocking, timeout):
+            return False
         self._owner = sched.current
         return True
+
+    def _wait_free(self, sched: Scheduler, blocking: bool, timeout: float) -> bool:
+        """Wait (if ``blocking``) until the lock is free; False on timeout."""
+        if not blocking:
+            return False
+        deadline = None if timeout == -1 else sched.now + timeout
+        if self._waiters is None:
+            self._waiters = _Waiters()
+        return self._waiters.wait_until(sched, lambda: self._owner is None,
+                                        self._describe, deadline)
 
     def release(self) -> None:
         sched = self._sched
@@ -158,7 +164,8 @@ class Lock:
             raise RuntimeError("release unlocked lock")
         sched.preempt()
         self._owner = None
-        self._waiters.wake_one(sched)
+        if self._waiters is not None:
+            self._waiters.wake_one(sched)
         sched.sync(self)
 
     def locked(self) -> bool:
@@ -200,19 +207,28 @@ class InternalLock(Lock):
 
     __slots__ = ()
 
+    # The executor takes these locks several times per task: the common path is
+    # written out here (``_take`` and ``Scheduler.observe``/``sync`` inline), the
+    # same operations in the same order.
+
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         sched = self._sched
         if sched.over or _get_ident() != context._os_thread:
             self._owner = sched.current
             return True
-        if not self._take(sched, blocking, timeout):
+        sched.preempt()
+        if self._owner is not None and not self._wait_free(sched, blocking, timeout):
             return False
-        sched.observe(self)
+        me = self._owner = sched.current
+        for observer in sched.sync_observers:
+            observer.sync(me, self)
         return True
 
     __enter__ = acquire
 
-    def release(self) -> None:
+    def release(self, *_exc_info: object) -> None:
+        """Also ``__exit__``, whose exception arguments it ignores (the executor's
+        own code is the only caller: one call less per ``with``)."""
         sched = self._sched
         if sched.over or _get_ident() != context._os_thread:
             # Outside a run (a future's repr in an error message after the run ended),
@@ -222,12 +238,14 @@ class InternalLock(Lock):
         if self._owner is None:
             raise RuntimeError("release unlocked lock")
         self._owner = None
-        if self._waiters._queue:
-            self._waiters.wake_one(sched)
-        sched.sync(self)
+        waiters = self._waiters
+        if waiters is not None and waiters._queue:
+            waiters.wake_one(sched)
+        for observer in sched.sync_observers:
+            observer.sync(sched.current, self)
+        sched.preempt()
 
-    def __exit__(self, *exc: object) -> None:
-        self.release()
+    __exit__ = release
 
 
 class RLock:
@@ -657,12 +675,13 @@ class SimpleQueue:
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
         sched = self._sched
-        if not _active(sched):
+        if sched.over or _get_ident() != context._os_thread:  # _active(), inline
             self._items.append(item)
             return
         sched.preempt()
         self._items.append(item)
-        self._getters.wake_one(sched)
+        if self._getters._queue:
+            self._getters.wake_one(sched)
         sched.sync(self)
 
     def put_nowait(self, item: Any) -> None:
@@ -672,10 +691,10 @@ class SimpleQueue:
         sched = self._sched
         if timeout is not None and timeout < 0:
             raise ValueError("'timeout' must be a non-negative number")
-        if _active(sched):
+        if not sched.over and _get_ident() == context._os_thread:  # _active(), inline
             sched.preempt()
             if not self._items and not (block and self._getters.wait_until(
-                    sched, lambda: self._items, f"{type(self).__name__}.get()",
+                    sched, self._items.__len__, f"{type(self).__name__}.get()",
                     _deadline(sched, timeout))):
                 raise Empty
             item = self._items.popleft()

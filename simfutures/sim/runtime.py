@@ -8,6 +8,7 @@ so pool and thread counters restart with every run.
 from __future__ import annotations
 
 import types
+from _thread import get_ident as _get_ident
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -107,9 +108,12 @@ class SimFuture:
     # reads the state without its lock: the happens-before edge is recorded here).
     def _synchronised_read(self) -> None:
         sched = context._scheduler
-        if sched is not None and primitives._active(sched):
+        # primitives._active() and Scheduler.observe() inline: once per result().
+        if sched is not None and not sched.over and _get_ident() == context._os_thread:
             sched.preempt()
-            sched.observe(self._lock)
+            lock = self._lock
+            for observer in sched.sync_observers:
+                observer.sync(sched.current, lock)
 
     def done(self) -> bool:
         self._synchronised_read()

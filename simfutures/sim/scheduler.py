@@ -35,6 +35,7 @@ from simfutures.sim.chooser import (
     RANDOM_SEED_RANGE,
     Choice,
     Chooser,
+    RandomChooser,
     Schedule,
 )
 
@@ -191,7 +192,7 @@ class Scheduler:
 
     def __init__(self, chooser: Chooser, limits: Limits | None = None,
                  bus: events.EventBus | None = None) -> None:
-        self.chooser = chooser
+        self.chooser = chooser  # see the property: also sets _choose and _walk
         self.limits = limits or Limits()
         self.bus = bus or events.EventBus()
         self.now = 0.0
@@ -207,9 +208,13 @@ class Scheduler:
         self.main: VThread | None = None
         self.stop_error: SimulationStopped | None = None
         self.chooser_error: Exception | None = None
-        # Every decision as (index, options, kind): recorded here rather than by a
-        # wrapping chooser, one call less per decision.
-        self.recorded: list[tuple[int, int, str]] = []
+        # Every decision as index, options, kind, flat (three entries each): recorded
+        # here rather than by a wrapping chooser, one call less per decision.  Flat,
+        # because a run records hundreds of thousands, and a tuple kept per decision
+        # is an object the garbage collector counts and traverses (it ran two full
+        # collections per 5,000-task run for them); the tuple each extend() gets is
+        # freed at once.
+        self.recorded: list[int | str] = []
         self._serial_seq = itertools.count(1)
         # The pending "thread" decision: its options in index order, and whether the
         # running thread is among them (a preemption point).  Set before the chooser
@@ -238,6 +243,20 @@ class Scheduler:
         # reaches does nothing.
         self.busy = False
 
+    @property
+    def chooser(self) -> Chooser:
+        return self._chooser
+
+    @chooser.setter
+    def chooser(self, chooser: Chooser) -> None:
+        # Observers wrap the chooser after the scheduler is built (footprints, race
+        # discovery): the fast paths below follow whichever chooser is in place.
+        self._chooser = chooser
+        self._choose = chooser.choose
+        # A plain random walk (not a subclass, nothing wrapping it): preempt() draws
+        # its preemption decisions inline, one call and one lookup chain less each.
+        self._walk = chooser if type(chooser) is RandomChooser else None
+
     def new_serial(self) -> int:
         """A per-run number for address-independent hashes (threads, futures)."""
         return next(self._serial_seq)
@@ -250,7 +269,7 @@ class Scheduler:
 
     def choose(self, n: int, kind: str) -> int:
         try:
-            index = self.chooser.choose(n, kind)
+            index = self._choose(n, kind)
         except Exception as exc:
             # A schedule that does not fit, say: it ends the whole run, whichever
             # thread asked (a worker's `except Exception` must not swallow it).
@@ -259,14 +278,15 @@ class Scheduler:
                 raise
             self.stop(SimulationStopped(f"the chooser failed: {exc}"))
             raise SimulationAborted() from None
-        self.recorded.append((index, n, kind))
+        self.recorded.extend((index, n, kind))
         if self.bus.active:
             self.bus.emit(events.Decision(self.now, self.current_name(), kind, index, n))
         return index
 
     def schedule(self) -> Schedule:
         """The decisions made so far: replaying them reproduces the run exactly."""
-        return Schedule(tuple(map(_as_choice, self.recorded)))
+        entries = iter(self.recorded)
+        return Schedule(tuple(map(_as_choice, zip(entries, entries, entries))))
 
     def thread_options(self, n: int) -> tuple[list[VThread], bool]:
         """The threads a pending "thread" choice of ``n`` options picks between, in
@@ -384,56 +404,114 @@ class Scheduler:
         if self.steps > self.limits.max_steps:
             self._stop_at_step_limit()
         ready = self.ready
-        clock = bool(self.timers) and self._timer_within_step()
-        clock_option = CLOCK_OFFERED if clock else NO_CLOCK
-        if not ready and not clock:  # the common lone-thread point: nothing to decide
+        timers = self.timers
+        if timers:
+            # _timer_within_step() inline when the earliest timer is live (a
+            # callback's, or a sleeper's that no wake-up made stale).
+            when, _seq, vt, token, fn = timers[0]
+            if fn is not None or (token == vt.wake_token and vt.waiting_on != "ready"
+                                  and vt.alive):
+                clock = when - self.now <= self.limits.step_time
+            else:
+                clock = self._timer_within_step()
+        else:
+            clock = False
+        if ready:
+            self.busy = True
+            threads = len(ready) + 1
+            walk = self._walk
+            if walk is not None and not self.bus.active:
+                # RandomChooser.choose's preemption branch, inline (keep the two in
+                # step): the clock option is drawn first, then the thread from a
+                # fresh draw.  No observer listens, so nothing reads ``offered``.
+                r = walk.draw()
+                if clock and r >= walk.jump:
+                    index = threads
+                else:
+                    if clock:
+                        r = walk.draw()
+                    stay = walk.stay
+                    index = 0 if r < stay else 1 + int((r - stay) / (1.0 - stay) * (threads - 1))
+                self.recorded.extend((index, threads + clock, "thread"))
+            else:
+                index = self._ask_preemption(threads, clock)
+            if index == threads:  # the clock option
+                self._advance_clock()
+                index = self._ask_after_jump()
+        elif not clock:  # the common lone-thread point: nothing to decide
             self.run_length = 0
             return
-        self.busy = True
-        if not ready:
-            if not self.choose(2, "clock"):
-                self.run_length = 0
-                self.busy = False
+        else:
+            index = self._lone_clock_point()
+            if index is None:
                 return
-            self._advance_clock()
-            if not ready:
-                self.run_length = 0
-                self.busy = False
-                return
-            clock = False
-            clock_option = CLOCK_ADVANCED
         # Index 0 is the natural choice: the running thread goes on, unless it has
         # had its switch interval, when the longest-waiting thread takes over (the
-        # two swap places).  The options list is built only if a strategy asks.
+        # two swap places).
         fair = self.run_length >= SWITCH_INTERVAL
-        self.offered = None
-        self._fair = fair
-        # A clock jump is the preemption (time passed while this thread ran): who runs
-        # once its timers fired is a free choice, as after a block, so a timeout that
-        # beats a busy thread costs one preemption, not two.
-        self.preemptive = clock_option != CLOCK_ADVANCED
-        self.clock_option = clock_option
-        threads = len(ready) + 1
-        index = self.choose(threads + clock, "thread")
-        if index == threads:  # the clock option
-            self._advance_clock()
-            self.offered = None
-            self.clock_option = CLOCK_ADVANCED
-            self.preemptive = False
-            threads = len(ready) + 1
-            index = self.choose(threads, "thread")
         if index > 1 or (index == 1) is not fair:
-            nxt = ready[index - 1] if index else ready[0]
+            position = index - 1 if index else 0
         else:
             self.run_length += 1
             self.busy = False
             return
+        nxt = ready[position]
+        del ready[position]
         self.run_length = 0
-        ready.remove(nxt)
         cur.waiting_on = "ready"
         ready.append(cur)
         nxt.waiting_on = "running"
         self._switch_to(nxt)
+
+    def _ask_preemption(self, threads: int, clock: bool) -> int:
+        """Ask the chooser who runs at a preemption point with other threads ready
+        (the clock option last when ``clock``), having set what strategies and
+        observers read about the decision.  The options list is built only if one
+        asks (``thread_options``)."""
+        self.offered = None
+        self._fair = self.run_length >= SWITCH_INTERVAL
+        self.preemptive = True
+        self.clock_option = CLOCK_OFFERED if clock else NO_CLOCK
+        return self.choose(threads + clock, "thread")
+
+    def _ask_after_jump(self) -> int:
+        """Ask who runs once the clock jumped past the running thread and its timers
+        fired: a free choice, as after a block (the jump was the preemption), so a
+        timeout that beats a busy thread costs one preemption, not two."""
+        return self._choose_free(len(self.ready) + 1, True)
+
+    def _choose_free(self, n: int, jumped: bool) -> int:
+        """A "thread" decision that preempts no one: who runs after a block (the
+        ready threads, in order), or after a clock jump past the running thread
+        (``jumped``: it comes first, then the ready threads)."""
+        walk = self._walk
+        if walk is not None and not self.bus.active:
+            # RandomChooser.choose of a decision that is no preemption, inline.
+            index = int(walk.draw() * n)
+            self.recorded.extend((index, n, "thread"))
+            return index
+        self.preemptive = False
+        if jumped:
+            self.offered = None  # built from current and ready if a strategy asks
+            self._fair = self.run_length >= SWITCH_INTERVAL
+            self.clock_option = CLOCK_ADVANCED
+        else:
+            self.offered = list(self.ready)
+            self.clock_option = NO_CLOCK
+        return self.choose(n, "thread")
+
+    def _lone_clock_point(self) -> int | None:
+        """A preemption point with no other thread ready but a timer due within a
+        step: the clock may jump (kind "clock"); if its timers woke threads, the
+        index of who runs (``_ask_after_jump``), else None (the thread goes on)."""
+        self.busy = True
+        if self.choose(2, "clock"):
+            self._advance_clock()
+            if self.ready:
+                return self._ask_after_jump()
+        self.run_length = 0
+        self.busy = False
+        return None
 
     def sync(self, obj: object) -> None:
         """The switch rule's one place, after a synchronising operation on ``obj``
@@ -524,13 +602,7 @@ class Scheduler:
         while not ready:
             if not self._advance_clock():
                 return None
-        if len(ready) > 1:
-            self.offered = list(ready)
-            self.preemptive = False
-            self.clock_option = NO_CLOCK
-            index = self.choose(len(ready), "thread")
-        else:
-            index = 0
+        index = self._choose_free(len(ready), False) if len(ready) > 1 else 0
         nxt = ready[index]
         del ready[index]
         nxt.waiting_on = "running"
