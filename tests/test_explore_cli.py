@@ -217,14 +217,14 @@ def _bad_schedules(races: Path) -> None:
 
 @pytest.mark.parametrize("args,message", [
     (["--runs", "0"], "expected a number >= 1"),
-    (["--runs", "-3"], "expected a number >= 0"),
+    (["--runs", "-3"], "expected a number >= 1, got -3"),
     (["--runs", "many"], "expected a whole number"),
     (["--strategy", "bogus"], "invalid choice: 'bogus'"),
     (["--shard", "3/2"], "expected i/n with 1 <= i <= n"),
     (["--shard", "0/2"], "expected i/n with 1 <= i <= n"),
     (["--shard", "half"], "expected i/n"),
     (["--depth", "0"], "expected a number >= 1"),
-    (["--workers", "-1"], "expected a number >= 0"),
+    (["--workers", "-1"], "expected a number >= 1, got -1"),
     (["--max-preemptions", "x"], "expected a whole number"),
     (["--schedule", "missing.json"], "missing.json: no such schedule file"),
     (["--schedule", "corrupt.json"], "corrupt.json: not a schedule file"),
@@ -282,3 +282,20 @@ def test_what_threads_write_to_stderr_tells_outcomes_apart(cli, tmp_path):
         assert replay.stderr.endswith(outcome["stderr"])
     text = cli("explore", "log_order.py", "--runs", "40", cwd=tmp_path).stdout
     assert "    ! Thread-2 (work) step 1\n    ! Thread-1 (work) step 0\n" in text
+
+
+def test_temporary_names_do_not_split_an_outcome(cli, tmp_path):
+    # tempfile's names come from each run's seed: five random walks, five paths, one
+    # outcome (the replay prints its own path, the same every time).
+    (tmp_path / "temp_path.py").write_text(
+        "import tempfile\n"
+        "with tempfile.TemporaryDirectory() as folder:\n"
+        "    raise RuntimeError(f'disk full in {folder}')\n")
+    done = cli("explore", "temp_path.py", "--strategy", "random", "--runs", "5", "--json",
+               cwd=tmp_path)
+    (outcome,) = json.loads(done.stdout)["outcomes"]
+    assert outcome["count"] == 5
+    assert outcome["error"].startswith("RuntimeError: disk full in ")
+    assert outcome["error"].endswith("/tmp…")
+    replays = [cli(*outcome["replay"][1:], cwd=tmp_path).stderr for _ in range(2)]
+    assert replays[0] == replays[1] and "/tmp…" not in replays[0]

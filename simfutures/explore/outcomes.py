@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterable
 
 import attrs
@@ -15,10 +16,16 @@ from simfutures.sim.chooser import Schedule
 # them, one outcome would split into as many groups as there are processes.
 _ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]+")
 _MASKED = "at 0x…"
+# Names ``tempfile`` makes (``mkdtemp``, ``NamedTemporaryFile``) are drawn from the run's
+# seed: the same bug at another seed would be another outcome for its path alone.
+_TEMPORARY_NAME = re.compile(re.escape(tempfile.gettempdir()) + r"/tmp[a-z0-9_]{8}")
+_TEMPORARY_MASKED = tempfile.gettempdir() + "/tmp…"
 
 
 def mask_addresses(text: str) -> str:
-    return _ADDRESS.sub(_MASKED, text)
+    """``text`` without what differs between runs of one outcome: memory addresses and
+    temporary file names."""
+    return _TEMPORARY_NAME.sub(_TEMPORARY_MASKED, _ADDRESS.sub(_MASKED, text))
 
 
 @attrs.frozen
