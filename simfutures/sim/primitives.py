@@ -207,21 +207,14 @@ class InternalLock(Lock):
 
     __slots__ = ()
 
-    # The executor takes these locks several times per task: the common path is
-    # written out here (``_take`` and ``Scheduler.observe``/``sync`` inline), the
-    # same operations in the same order.
-
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         sched = self._sched
         if sched.over or _get_ident() != context._os_thread:
             self._owner = sched.current
             return True
-        sched.preempt()
-        if self._owner is not None and not self._wait_free(sched, blocking, timeout):
+        if not self._take(sched, blocking, timeout):
             return False
-        me = self._owner = sched.current
-        for observer in sched.sync_observers:
-            observer.sync(me, self)
+        sched.observe(self)
         return True
 
     __enter__ = acquire
@@ -241,9 +234,7 @@ class InternalLock(Lock):
         waiters = self._waiters
         if waiters is not None and waiters._queue:
             waiters.wake_one(sched)
-        for observer in sched.sync_observers:
-            observer.sync(sched.current, self)
-        sched.preempt()
+        sched.sync(self)
 
     __exit__ = release
 
@@ -675,7 +666,7 @@ class SimpleQueue:
 
     def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
         sched = self._sched
-        if sched.over or _get_ident() != context._os_thread:  # _active(), inline
+        if not _active(sched):
             self._items.append(item)
             return
         sched.preempt()

@@ -108,12 +108,9 @@ class SimFuture:
     # reads the state without its lock: the happens-before edge is recorded here).
     def _synchronised_read(self) -> None:
         sched = context._scheduler
-        # primitives._active() and Scheduler.observe() inline: once per result().
         if sched is not None and not sched.over and _get_ident() == context._os_thread:
             sched.preempt()
-            lock = self._lock
-            for observer in sched.sync_observers:
-                observer.sync(sched.current, lock)
+            sched.observe(self._lock)
 
     def done(self) -> bool:
         self._synchronised_read()
