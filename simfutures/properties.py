@@ -23,6 +23,8 @@ Self-contained on purpose: ``simfutures.explore`` is the full-featured search.
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -46,16 +48,12 @@ def _replay_text(schedule: Schedule) -> str:
     return render_indices(schedule.indices())
 
 
-def _switches(schedule: Schedule) -> int:
-    return sum(1 for c in schedule.choices if c.index and c.kind != "random")
-
-
 def _run(fn: Callable[..., Any], args: tuple, kwargs: dict, chooser: Any,
-         limits: Limits | None) -> RunResult:
+         limits: Limits | None, mode: str = "races") -> RunResult:
     """One run, under the race policy ``simulate(fn, schedule=...)`` replays with."""
     from simfutures.explore.races import run_function
 
-    return run_function(fn, args, kwargs, chooser, limits, (), "races")[0]
+    return run_function(fn, args, kwargs, chooser, limits, (), mode)[0]
 
 
 def _outcome(result: RunResult) -> str:
@@ -127,11 +125,12 @@ class _BySwitches:
     """
 
     def __init__(self, fn: Callable[..., Any], args: tuple, kwargs: dict, *, max_runs: int,
-                 max_switches: int | None, limits: Limits | None) -> None:
+                 max_switches: int | None, limits: Limits | None, mode: str = "races") -> None:
         self._call = (fn, args, kwargs)
         self._max_runs = max_runs
         self._max_switches = max_switches
         self._limits = limits
+        self._mode = mode
         self.runs = 0
         self.exhaustive = False
 
@@ -142,7 +141,7 @@ class _BySwitches:
         while queue and self.runs < self._max_runs:
             prefix, switches = queue.popleft()
             result = _run(fn, args, kwargs, ReplayChooser(list(prefix), strict=False),
-                          self._limits)
+                          self._limits, self._mode)
             self.runs += 1
             yield result
             if cut or (self._max_switches is not None and switches >= self._max_switches):
@@ -160,6 +159,63 @@ class _BySwitches:
                     cut = True
                     break
         self.exhaustive = not cut and not queue
+
+
+#: Runs ``fewest_switches_alike`` may spend: every schedule of up to two switches of a
+#: run of about eighty decisions (a lost update's three, on a run of fifty).
+ALIKE_SEARCH_RUNS = 4000
+
+
+def _ending(result: RunResult) -> tuple[str, Any]:
+    """How a run ended, for comparing two runs of one program."""
+    if result.stopped is not None:
+        return ("stopped", result.stopped.summary)
+    if result.exception is not None:
+        return ("raised", (type(result.exception), str(result.exception)))
+    return ("returned", result.value)
+
+
+def _same(a: tuple[str, Any], b: tuple[str, Any]) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # a value whose == raises (say, an array) matches nothing
+        return False
+
+
+def fewest_switches_alike(fn: Callable[..., Any], args: tuple, kwargs: dict,
+                          schedule: Schedule, *, limits: Limits | None, mode: str,
+                          max_runs: int = ALIKE_SEARCH_RUNS) -> Schedule | None:
+    """A schedule with the fewest switches (fewer than ``schedule``'s) whose run ends
+    as ``schedule``'s does: the same return value (``==``), exception (type and
+    message) or stop, and the same standard output.
+
+    What Hypothesis's shrinker cannot do (``simfutures.sim.hypothesis_chooser``):
+    it lowers one choice at a time, so two switches neither of which can go alone
+    stay, where one switch elsewhere fails the same way.  Schedules are tried in
+    order of switches, at most ``max_runs`` runs (so the answer is a pure function
+    of the program and ``schedule``).  Returns None when none is found, when
+    ``schedule`` has fewer than two switches, or when the natural run already ends
+    the same way (then "the same ending" does not tell the failure apart, so no
+    schedule is offered).  Runs are silent: their output is captured.
+    """
+    switches = schedule.switches()
+    if switches < 2:
+        return None
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(io.StringIO()):
+        reference = _run(fn, args, kwargs, ReplayChooser(schedule.indices()), limits, mode)
+        wanted = (_ending(reference), output.getvalue())
+        runs = iter(_BySwitches(fn, args, kwargs, max_runs=max_runs,
+                                max_switches=switches - 1, limits=limits, mode=mode))
+        while True:
+            start = output.tell()
+            result = next(runs, None)
+            if result is None:
+                return None
+            if not _same((_ending(result), output.getvalue()[start:]), wanted):
+                continue
+            found = result.schedule.switches()
+            return result.schedule if found else None
 
 
 def assert_always(fn: Callable[..., Any], predicate: Callable[[Any], object], *args: Any,
@@ -185,7 +241,7 @@ def assert_always(fn: Callable[..., Any], predicate: Callable[[Any], object], *a
         what = "" if failure is not None else " and the property is false"
         raise PropertyFailed(
             f"assert_always: schedule {schedules.runs} {_outcome(result)}{what} "
-            f"({_switches(result.schedule)} switch(es) from the natural order).\n"
+            f"({result.schedule.switches()} switch(es) from the natural order).\n"
             f"Replay it: simulate(fn, schedule={_replay_text(result.schedule)})",
             result.schedule, result.value, failure) from failure
     return Exploration(schedules.runs, schedules.exhaustive, max_switches)

@@ -55,6 +55,11 @@ class Schedule:
     def indices(self) -> list[int]:
         return [c.index for c in self.choices]
 
+    def switches(self) -> int:
+        """How many choices depart from the natural run (the program's random seed,
+        kind "random", is not a switch)."""
+        return sum(1 for c in self.choices if c.index and c.kind != "random")
+
     def to_json(self) -> dict:
         return {"format": "simfutures-schedule/1",
                 "choices": [[c.index, c.options, c.kind] for c in self.choices]}

@@ -167,6 +167,12 @@ def simulate(fn: Callable[..., Any], *args: Any, seed: int | None = None,
                                      detect=fail_on_race)
         if fail_on_race and found and result.stopped is None:
             raise DataRaceError(found)
+    after_run = getattr(chooser, "after_run", None)
+    if after_run is not None:  # a drawn schedule's note on fewer switches (see there)
+        from simfutures.properties import fewest_switches_alike
+
+        after_run(result.schedule, lambda recorded: fewest_switches_alike(
+            fn, args, kwargs, recorded, limits=limits, mode=mode))
     if result.stopped is not None:
         raise result.stopped
     if result.exception is not None:
