@@ -162,8 +162,12 @@ class _BySwitches:
 
 
 #: Runs ``fewest_switches_alike`` may spend: every schedule of up to two switches of a
-#: run of about eighty decisions (a lost update's three, on a run of fifty).
+#: run of about eighty decisions (a lost update's three, on a run of fifty)...
 ALIKE_SEARCH_RUNS = 4000
+#: ...and decisions, all runs together, so that a long program's failure is not held
+#: up for minutes (a run's time goes with its decisions): a run of 2,500 decisions
+#: gets its 100 first one-switch schedules.
+ALIKE_SEARCH_DECISIONS = 250_000
 
 
 def _ending(result: RunResult) -> tuple[str, Any]:
@@ -183,8 +187,8 @@ def _same(a: tuple[str, Any], b: tuple[str, Any]) -> bool:
 
 
 def fewest_switches_alike(fn: Callable[..., Any], args: tuple, kwargs: dict,
-                          schedule: Schedule, *, limits: Limits | None, mode: str,
-                          max_runs: int = ALIKE_SEARCH_RUNS) -> Schedule | None:
+                          schedule: Schedule, *, limits: Limits | None,
+                          mode: str) -> Schedule | None:
     """A schedule with the fewest switches (fewer than ``schedule``'s) whose run ends
     as ``schedule``'s does: the same return value (``==``), exception (type and
     message) or stop, and the same standard output.
@@ -192,8 +196,9 @@ def fewest_switches_alike(fn: Callable[..., Any], args: tuple, kwargs: dict,
     What Hypothesis's shrinker cannot do (``simfutures.sim.hypothesis_chooser``):
     it lowers one choice at a time, so two switches neither of which can go alone
     stay, where one switch elsewhere fails the same way.  Schedules are tried in
-    order of switches, at most ``max_runs`` runs (so the answer is a pure function
-    of the program and ``schedule``).  Returns None when none is found, when
+    order of switches, at most ``ALIKE_SEARCH_RUNS`` runs and, over all runs, about
+    ``ALIKE_SEARCH_DECISIONS`` decisions (so the answer is a pure function of the
+    program and ``schedule``).  Returns None when none is found, when
     ``schedule`` has fewer than two switches, or when the natural run already ends
     the same way (then "the same ending" does not tell the failure apart, so no
     schedule is offered).  Runs are silent: their output is captured.
@@ -201,6 +206,7 @@ def fewest_switches_alike(fn: Callable[..., Any], args: tuple, kwargs: dict,
     switches = schedule.switches()
     if switches < 2:
         return None
+    max_runs = min(ALIKE_SEARCH_RUNS, ALIKE_SEARCH_DECISIONS // len(schedule.choices))
     output = io.StringIO()
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(io.StringIO()):
         reference = _run(fn, args, kwargs, ReplayChooser(schedule.indices()), limits, mode)
