@@ -84,6 +84,11 @@ def test_memory_addresses_do_not_split_outcomes():
     assert mask_addresses("<Foo object at 0x7f3e730dd190>") == \
         mask_addresses("<Foo object at 0x55d1e2a3b4c0>")
     assert mask_addresses("id 0x10 is kept") == "id 0x10 is kept"
+    # importlib's _DeadlockError names its lock by a decimal id()
+    assert mask_addresses("_ModuleLock('a') at 140266469961680") == \
+        mask_addresses("_ModuleLock('a') at 139718354059792")
+    assert mask_addresses("arrived at 12345 and at 1234567890123x") == \
+        "arrived at 12345 and at 1234567890123x"
 
 
 # -- strategies -------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from simfutures.sim.chooser import Schedule
 # Default reprs (``<Foo object at 0x7f...>``) carry real memory addresses, which
 # differ between processes and say nothing about the schedule: without masking
 # them, one outcome would split into as many groups as there are processes.
-_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]+")
+# Some reprs give the address as a decimal ``id()`` (importlib's ``_ModuleLock('m') at
+# 140266469961680``, in every concurrent import's _DeadlockError).
+_ADDRESS = re.compile(r"\bat (?:0x[0-9a-fA-F]+|\d{9,})\b")
 _MASKED = "at 0x…"
 # Names ``tempfile`` makes (``mkdtemp``, ``NamedTemporaryFile``) are drawn from the run's
 # seed: the same bug at another seed would be another outcome for its path alone.

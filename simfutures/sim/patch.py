@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from simfutures.sim import context, exit_handlers, io_wait, primitives, threads
+from simfutures.sim import context, exit_handlers, import_locks, io_wait, primitives, threads
 from simfutures.sim.hard_exit import virtual_exit
 
 #: ``time.time()`` inside a simulation: a fixed, plausible epoch plus virtual time.
@@ -210,6 +210,7 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
         (sys, {"stdout": _InterleavingStream(sys.stdout),
                "stderr": _InterleavingStream(sys.stderr)}),
         *io_wait.PATCHES,
+        *import_locks.PATCHES,
     ]
     saved: list[tuple[Any, str, Any, bool]] = []
     try:
@@ -225,3 +226,4 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
                 setattr(module, name, value)
             else:
                 delattr(module, name)
+        import_locks.forget_module_locks()
