@@ -22,6 +22,7 @@ import _operator
 import _random
 import collections
 import functools
+import gc
 import itertools
 import math
 import types
@@ -76,6 +77,27 @@ _ITERATOR_TYPES = tuple({type(iter(x)) for x in ([], (), "", b"", {}, {}.values(
                            itertools.starmap, itertools.accumulate, itertools.groupby,
                            itertools.takewhile, itertools.dropwhile})
 _FRESH_ITERATOR_SOURCES = {type(iter(range(1))), itertools.count, itertools.repeat}
+
+# A dict's views and the C iterators of mutable containers each walk one container,
+# which ``gc.get_referents`` names (an exhausted iterator none): reading the view or
+# advancing the iterator reads that container, wherever the view or iterator was made
+# (``view = d.items()`` kept and iterated later; the item iterators ``copy`` gets from
+# ``object.__reduce_ex__``).
+_CONTAINERS = (dict, list, set, collections.deque, bytearray)
+_WALKERS = frozenset({type(v) for v in ({}.keys(), {}.values(), {}.items())}
+                     | {type(iter(x)) for x in ([], {}, {}.values(), {}.items(), set(),
+                                                collections.deque(), bytearray(),
+                                                reversed([]), reversed({}))})
+
+
+def walked_container(value: Any) -> Any:
+    """The container a dict view or a mutable container's C iterator walks, else None."""
+    if type(value) not in _WALKERS:
+        return None
+    for referent in gc.get_referents(value):
+        if isinstance(referent, _CONTAINERS):
+            return referent
+    return None
 
 _SAFE_C_TYPES = frozenset({object, *VALUE_TYPES, tuple, frozenset, list, dict, set, bytearray,
                            collections.deque, collections.defaultdict, collections.OrderedDict,
@@ -202,15 +224,19 @@ def shallow_read(footprint: Footprint, value: Any) -> None:
     """Record a read of ``value`` itself (its length, its truth), not of what it holds."""
     if type(value) in VALUE_TYPES or isinstance(value, _IMMUTABLE_CONTAINERS):
         return
-    footprint.reads.add((footprint.name(value), ALL))
+    container = walked_container(value)
+    footprint.reads.add((footprint.name(value if container is None else container), ALL))
 
 
 def consume(footprint: Footprint, value: Any) -> None:
     """``value`` is handed to C code that may iterate it."""
     if isinstance(value, _ITERATOR_TYPES) or isinstance(value, types.GeneratorType):
         footprint.writes.add((footprint.name(value), ALL))
-        if type(value) not in _FRESH_ITERATOR_SOURCES and not isinstance(value,
-                                                                          types.GeneratorType):
+        container = walked_container(value)
+        if container is not None:
+            footprint.reads.add((footprint.name(container), ALL))
+        elif type(value) not in _FRESH_ITERATOR_SOURCES and not isinstance(value,
+                                                                            types.GeneratorType):
             footprint.read_top = True  # the container behind it is unknown here
     else:
         deep_read(footprint, value)
