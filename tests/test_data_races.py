@@ -347,6 +347,8 @@ def test_json_report_lists_races_and_fail_on_race_fails(tmp_path):
     sides = report["races"][0]["accesses"]
     assert {side["access"] for side in sides} <= {"read", "write"}
     assert all(side["site"].startswith(str(path) + ":") for side in sides)
+    # no run failed, so the exit status is explained
+    assert f"exit status 1: {len(report['races'])} data race" in run.stderr
 
 
 def test_race_free_program_pays_only_discovery(tmp_path):

@@ -447,3 +447,41 @@ def test_code_run_while_the_scheduler_decides_switches_no_thread():
 
     for seed in range(30):
         assert run(program, chooser=_CollectorLikeChooser(seed, meddle)).exception is None
+
+
+def test_a_thread_started_after_another_ended_reuses_its_ident():
+    """CPython's get_ident() is the pthread_t, which glibc gives the next thread from
+    the stack cache: sequential threads share one ident (probe d32: 200/200 real)."""
+
+    def program():
+        seen = []
+        local = threading.local()
+
+        go = threading.Event()
+
+        def record(wait=False):
+            if wait:
+                go.wait()
+            seen.append((threading.get_ident(), threading.current_thread().ident,
+                         getattr(local, "mark", None)))
+            local.mark = "set by an earlier thread"
+
+        for _ in range(3):  # one after another: each reuses the ident of the last
+            thread = threading.Thread(target=record)
+            thread.start()
+            thread.join()
+        both = [threading.Thread(target=record, args=(True,)) for _ in range(2)]
+        for thread in both:
+            thread.start()
+        go.set()  # both alive at once until now
+        for thread in both:
+            thread.join()
+        return seen, threading.get_ident()
+
+    seen, main = simulate(program)
+    idents = [ident for ident, _, _ in seen]
+    assert idents[0] == idents[1] == idents[2] != main
+    assert idents[3] != idents[4]  # two live threads never share one
+    assert all(ident == thread_ident for ident, thread_ident, _ in seen)
+    # a thread-local value is the thread's, not its ident's
+    assert [mark for _, _, mark in seen] == [None] * 5

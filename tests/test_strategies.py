@@ -280,6 +280,15 @@ def run_function_races(fn, indices):
                             "races")[0]
 
 
+def test_learning_the_racy_lines_prints_nothing(capsys):
+    def chatty_counter() -> int:  # a new function: its racy lines are learnt here
+        return lock_free_counter()
+
+    assert simulate(chatty_counter, schedule=[]) == 30
+    # the run's own two lines, not those of the runs that learnt where races are
+    assert capsys.readouterr().out == "read 0\nread 10\n"
+
+
 def test_printed_schedule_replays_via_example():
     @QUIET
     @given(schedule=schedules())

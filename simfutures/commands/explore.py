@@ -178,4 +178,9 @@ def main(args: argparse.Namespace) -> int:
         sys.stdout.write(dumps(to_json(result, ctx)))
     else:
         sys.stdout.write(render_text(result, ctx))
+    if args.fail_on_race and result.races and not result.failures:
+        # The report's last lines say no run failed: say why the exit status is 1.
+        count = len(result.races)
+        print(f"exit status 1: {count} data race{'s' if count != 1 else ''} found "
+              "(--fail-on-race)", file=sys.stderr)
     return 1 if result.failures or (args.fail_on_race and result.races) else 0

@@ -31,7 +31,9 @@ the program, so a run stays a pure function of its program, seed and mode.
 
 from __future__ import annotations
 
+import contextlib
 import dis
+import io
 import sys
 import sysconfig
 import threading
@@ -891,13 +893,17 @@ def function_policy(fn: Callable[..., Any], args: tuple, kwargs: dict, limits: A
         from simfutures.sim.chooser import NaturalChooser
         from simfutures.sim.simulate import run
 
-        if stack_peek.AVAILABLE:
-            policy, _log = discover(_FunctionProgram(fn, args, kwargs, limits), mode, limits)
-        else:  # see prepare
-            policy = RacePolicy("sync")
-        with instrumented(_switching(policy)):
-            natural = run(fn, args, kwargs, chooser=NaturalChooser(),
-                          limits=policy.limits(limits))
+        # Learning runs, not the caller's: what they print is not the program's output.
+        with contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            if stack_peek.AVAILABLE:
+                policy, _log = discover(_FunctionProgram(fn, args, kwargs, limits), mode,
+                                        limits)
+            else:  # see prepare
+                policy = RacePolicy("sync")
+            with instrumented(_switching(policy)):
+                natural = run(fn, args, kwargs, chooser=NaturalChooser(),
+                              limits=policy.limits(limits))
         known = _FUNCTION_POLICIES[key] = (policy, len(natural.schedule.choices))
     return known
 

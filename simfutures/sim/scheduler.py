@@ -155,13 +155,16 @@ class Limits:
 class VThread:
     """The scheduler's record of one virtual thread."""
 
-    __slots__ = ("name", "ident", "glet", "daemon", "alive", "started", "waiting_on",
-                 "wake_token", "timed_out", "process", "facade", "joiners", "killed",
-                 "__weakref__")
+    __slots__ = ("name", "ident", "public_ident", "glet", "daemon", "alive", "started",
+                 "waiting_on", "wake_token", "timed_out", "process", "facade", "joiners",
+                 "killed", "__weakref__")
 
     def __init__(self, name: str, ident: int, daemon: bool) -> None:
         self.name = name
-        self.ident = ident
+        self.ident = ident  # unique in the run: the simulator's own key for the thread
+        # What threading.get_ident() says (see Scheduler.new_thread): CPython's is the
+        # OS thread's, which a thread started after another ended often reuses.
+        self.public_ident = ident
         self.daemon = daemon
         self.glet: greenlet.greenlet | None = None
         self.alive = True
@@ -201,6 +204,7 @@ class Scheduler:
         self.timers: list[tuple[float, int, VThread, int, Callable[[], None] | None]] = []
         self._timer_seq = itertools.count()
         self._ident_seq = itertools.count(1)
+        self._ended_idents: list[int] = []  # public idents of ended threads, last on top
         self.threads: list[VThread] = []
         self.current: VThread | None = None
         self.over = False
@@ -328,7 +332,15 @@ class Scheduler:
     # -- thread lifecycle ----------------------------------------------------
 
     def new_thread(self, name: str, daemon: bool = False) -> VThread:
+        """A new virtual thread.  Its public ident (``threading.get_ident()``) is the
+        one the thread that ended last had, if any thread ended since it was last
+        given out, as glibc hands a new thread the cached stack, and so the
+        ``pthread_t``, of the thread that exited last: CPython's idents of threads
+        started one after another's join are equal (a registry keyed by ident merges
+        them).  Otherwise, and for every other purpose, the thread's ident is new."""
         vt = VThread(name, next(self._ident_seq), daemon)
+        if self._ended_idents:
+            vt.public_ident = self._ended_idents.pop()
         self.threads.append(vt)
         return vt
 
@@ -359,6 +371,7 @@ class Scheduler:
         self.busy = True  # until the next thread runs, even as this greenlet is freed
         vt.alive = False
         vt.waiting_on = "finished"
+        self._ended_idents.append(vt.public_ident)
         if vt.facade is not None:
             for observer in self.sync_observers:
                 observer.sync(vt, vt.facade)  # a join, or is_alive() seeing False, follows

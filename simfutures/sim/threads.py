@@ -154,7 +154,7 @@ class Thread:
 
     @property
     def ident(self) -> int | None:
-        return None if self._vt is None else _IDENT_BASE + self._vt.ident
+        return None if self._vt is None else _IDENT_BASE + self._vt.public_ident
 
     @property
     def native_id(self) -> int | None:
@@ -250,7 +250,7 @@ def main_thread() -> Thread:
 def get_ident() -> int:
     if not context.active():
         return _real_threading.get_ident()
-    return _IDENT_BASE + context.current().ident
+    return _IDENT_BASE + context.current().public_ident
 
 
 def get_native_id() -> int:
