@@ -359,7 +359,6 @@ def _final_replay() -> bool:
         return False
 
 
-
 def _decode(values: Sequence[object]) -> list[int]:
     """Choice indices from the raw draws of ``_draw_index`` (best effort: see above).
 

@@ -4,12 +4,13 @@ CPython serialises the import of a module with a per-module lock
 (``importlib._bootstrap._ModuleLock``), built from ``_thread.allocate_lock``
 and owned by ``_thread.get_ident()``: a second thread importing a module that
 is still being initialised waits for the first, and a concurrent circular
-import raises ``_DeadlockError`` instead of hanging (bpo-38091, gh-83065).
+import raises ``_DeadlockError`` instead of hanging (``_ModuleLock.has_deadlock``;
+bpo-38091 fixed its cycle walk).
 Every virtual thread runs on one OS thread, so with the real ``_thread`` the
 second virtual thread counts as the first re-entering its own import and goes
 on with the module half initialised: an ``AttributeError`` no real run can
-raise, whenever the module's top-level code reaches a scheduling point (a
-``logging.getLogger``, a lock, a print) while another thread imports it.
+raise, whenever the module's top-level code reaches a scheduling point (a lock,
+a print, a sleep) while another thread imports it.
 
 During a run, ``importlib._bootstrap._thread`` is ``VIRTUAL_THREAD_MODULE``:
 ``get_ident`` is the virtual thread's, ``allocate_lock`` makes an
