@@ -1,4 +1,4 @@
-# real CPython 3.11: fails 25/300 with setswitchinterval(1e-6) (2 shared cores)
+# real CPython 3.11: fails 9/300 with setswitchinterval(1e-6) (2 shared cores)
 """A dict view kept and iterated later: ``LIMITS = limits.items()`` is made once, and a
 reader copies the limits through it while a task updates them, both entries at once
 (``update`` is one atomic call).  The reader can copy one entry before the update and
@@ -26,7 +26,7 @@ def raise_limits():
 def snapshots():
     start.wait()
     torn = []
-    for _ in range(30):
+    for _ in range(15):
         snapshot = {}
         for name, value in LIMITS:
             snapshot[name] = value

@@ -22,7 +22,7 @@ def raise_limits():
 def snapshots():
     start.wait()
     torn = []
-    for _ in range(30):
+    for _ in range(15):
         snapshot = {}
         with lock:
             for name, value in LIMITS:
