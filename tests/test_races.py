@@ -101,8 +101,14 @@ RACES = {
     # importlib's module locks are virtual threads' locks: a concurrent circular import
     # fails as in CPython, and a second importer waits for a module's first.
     "import_cycle": "AssertionError: an import failed",
-    # Iterating a dict view kept from earlier reads the dict.
+    # Iterating a dict view kept from earlier reads the dict; advancing a C iterator
+    # advances the iterators it wraps and calls the C callables it holds.
     "stored_view": "AssertionError: torn snapshot",
+    "map_bound_method": "AssertionError: torn snapshot",
+    "shared_accumulator": "AssertionError: lost update",
+    "tee_shared_source": "RuntimeError: cannot re-enter the tee iterator",
+    # A multiprocessing.Manager()'s objects live in the run; each proxy call is a request.
+    "manager_dict_update": "AssertionError: lost update",
 }
 
 #: Racy programs whose window the default strategy does not find yet (issues 12 and 13):
@@ -120,7 +126,8 @@ DATA_RACES = {"dict_counter", "dict_get_set", "attr_increment", "global_incremen
               "deepcopy_insert", "counter_update", "sort_key_append", "lru_cache_twice",
               "exec_counter", "c_object_check_act", "c_object_two_writes",
               "global_alias", "namespace_alias", "c_function_update", "match_class_torn",
-              "file_check_act", "stored_view"}
+              "file_check_act", "stored_view", "map_bound_method", "shared_accumulator",
+              "tee_shared_source"}
 _NEEDS_TRACER = pytest.mark.skipif(not stack_peek.AVAILABLE,
                                    reason="stack_peek's frame layout check failed here")
 

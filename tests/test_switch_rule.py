@@ -201,6 +201,19 @@ def _cpu_bound_against_timeout():
         return False
 
 
+def _manager_call():
+    import multiprocessing
+
+    with multiprocessing.Manager() as manager:
+        box, seen = manager.dict(n=0), []
+        t = threading.Thread(target=lambda: seen.append(box["n"]))
+        t.start()
+        box["n"] = 1  # each a request to the manager: the other thread may read
+        box["n"] = 2  # between the two
+        t.join()
+        return seen == [1]
+
+
 ROWS = {
     "Lock.release wakes the acquirer": _release,
     "Condition.notify wakes the waiter": _notify,
@@ -217,6 +230,7 @@ ROWS = {
     "submit wakes the idle worker before cancel": _submit_then_cancel,
     "a finished worker is not yet idle for the next submit": _worker_seen_idle,
     "a timeout beats a busy task": _cpu_bound_against_timeout,
+    "a Manager() proxy call is seen": _manager_call,
 }
 
 

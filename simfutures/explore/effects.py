@@ -75,7 +75,10 @@ _ITERATOR_TYPES = tuple({type(iter(x)) for x in ([], (), "", b"", {}, {}.values(
                            itertools.repeat, itertools.product, itertools.permutations,
                            itertools.combinations, itertools.zip_longest,
                            itertools.starmap, itertools.accumulate, itertools.groupby,
-                           itertools.takewhile, itertools.dropwhile})
+                           itertools.takewhile, itertools.dropwhile, itertools.compress,
+                           itertools.filterfalse, itertools.pairwise, itertools._grouper,
+                           itertools.combinations_with_replacement, itertools._tee,
+                           itertools._tee_dataobject})
 _FRESH_ITERATOR_SOURCES = {type(iter(range(1))), itertools.count, itertools.repeat}
 
 # A dict's views and the C iterators of mutable containers each walk one container,
@@ -228,7 +231,7 @@ def shallow_read(footprint: Footprint, value: Any) -> None:
     footprint.reads.add((footprint.name(value if container is None else container), ALL))
 
 
-def consume(footprint: Footprint, value: Any) -> None:
+def consume(footprint: Footprint, value: Any, depth: int = 4) -> None:
     """``value`` is handed to C code that may iterate it."""
     if isinstance(value, _ITERATOR_TYPES) or isinstance(value, types.GeneratorType):
         footprint.writes.add((footprint.name(value), ALL))
@@ -238,8 +241,26 @@ def consume(footprint: Footprint, value: Any) -> None:
         elif type(value) not in _FRESH_ITERATOR_SOURCES and not isinstance(value,
                                                                             types.GeneratorType):
             footprint.read_top = True  # the container behind it is unknown here
+            if depth:
+                _advance_inner(footprint, value, depth - 1)
     else:
         deep_read(footprint, value)
+
+
+def _advance_inner(footprint: Footprint, iterator: Any, depth: int) -> None:
+    """Advancing a C iterator that wraps others advances them and calls the C callables
+    it holds: ``islice(shared_accumulate, n)`` advances the shared accumulator, the two
+    copies of ``itertools.tee`` share one buffer (and the iterator behind it), and
+    ``map(d.get, keys)`` reads ``d`` at each step.  ``gc.get_referents`` names what the
+    iterator holds; the Python callables among them are traced where they run."""
+    for referent in gc.get_referents(iterator):
+        inner = referent if type(referent) is tuple else (referent,)  # zip's, map's iterators
+        for item in inner:
+            if isinstance(item, _ITERATOR_TYPES) or isinstance(item, types.GeneratorType):
+                consume(footprint, item, depth)
+            elif referent is item and callable(item) and not python_level(item) \
+                    and not isinstance(item, type):
+                function_call(footprint, item, [])
 
 
 class _FileSystem:

@@ -407,10 +407,11 @@ class FootprintTracer:
     def _for_iter(self, frame, _argument, footprint):
         iterator = self._stack(frame, 1)[0]
         source = self._iter_sources.get(id(iterator))
-        if source is not None and source[0] is iterator:
+        if source is not None and source[0] is iterator and source[1] is not iterator:
+            # A fresh iterator over ``source[1]`` (an iterator is its own source: it
+            # may wrap others, see ``effects.consume``).
             footprint.writes.add((footprint.name(iterator), ALL))
-            if source[1] is not iterator:
-                effects.shallow_read(footprint, source[1])
+            effects.shallow_read(footprint, source[1])
         elif effects.python_level(getattr(type(iterator), "__next__", None)):
             return  # a Python iterator: its __next__ is traced
         else:
@@ -499,6 +500,14 @@ class FootprintTracer:
     def _everything(self, frame, _argument, footprint):
         footprint.top = True
 
+    def _import_name(self, frame, name, footprint):
+        footprint.top = True  # the import may run a module's body
+        fromlist, level = self._stack(frame, 2)
+        self._importing(frame, name, level, fromlist)
+
+    def _importing(self, frame: FrameType, name: str, level: int, fromlist: Any) -> None:
+        """An ``import`` about to run (see ``RaceTracer``)."""
+
 
 class _Untraced:
     """Wraps the scheduler's chooser: what the chooser runs is not the program's."""
@@ -570,6 +579,7 @@ _HANDLERS: dict[str, Callable[..., None]] = {
     "DICT_UPDATE": _T._consume_top, "DICT_MERGE": _T._consume_top,
     "CALL": _T._call, "CALL_FUNCTION_EX": _T._call_ex, "BEFORE_WITH": _T._with,
     "WITH_EXCEPT_START": _T._with_exception, "IMPORT_FROM": _T._import_from,
+    "IMPORT_NAME": _T._import_name,
     "FORMAT_VALUE": _T._format, "SEND": _T._send,
     # 3.12: a class body's closure variable (its namespace is the frame's own), the
     # name lookup of an annotation scope, super() in one instruction, slices, truth.
@@ -585,6 +595,7 @@ _HANDLERS: dict[str, Callable[..., None]] = {
 # Handlers whose argument is the instruction's name operand (``argval``).
 _NAMED = {"LOAD_GLOBAL", "STORE_GLOBAL", "DELETE_GLOBAL", "LOAD_NAME", "STORE_NAME",
           "DELETE_NAME", "LOAD_ATTR", "LOAD_METHOD", "STORE_ATTR", "DELETE_ATTR", "IMPORT_FROM",
+          "IMPORT_NAME",
           "LOAD_FROM_DICT_OR_GLOBALS", "LOAD_SUPER_ATTR"}
 
 

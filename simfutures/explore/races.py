@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import dis
+import importlib.util
 import io
 import sys
 import sysconfig
@@ -58,6 +59,7 @@ from simfutures.explore.footprints import (
     _decode,
     _Untraced,
 )
+from simfutures.sim import import_locks
 from simfutures.sim import threads as sim_threads
 from simfutures.sim.instruments import instrumented
 from simfutures.sim.scheduler import PACKAGE_DIR, Limits, Scheduler, VThread
@@ -526,6 +528,9 @@ class RaceTracer(FootprintTracer):
         self._every = policy.mode == "every-access"
         self._lines = policy.lines
         self.outer: Any = None  # the footprint tracer this one runs under, if any
+        # By frame: (frame, module names) of an import instruction, until it went on
+        # (a module body the import runs may import too).
+        self._pending_imports: dict[int, tuple[FrameType, list[str]]] = {}
 
     def install(self) -> None:
         stack_peek.pause_other_tools()
@@ -662,6 +667,10 @@ class RaceTracer(FootprintTracer):
             self._switch()
 
     def _on_opcode(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if self._pending_imports:
+            pending = self._pending_imports.pop(id(frame), None)
+            if pending is not None and pending[0] is frame:
+                self._imported(pending[1])
         if event == "opcode" and not self.paused:
             self._sched.work += 1  # computation takes virtual time: Limits.opcode_time
             code = frame.f_code
@@ -683,6 +692,31 @@ class RaceTracer(FootprintTracer):
                 sink.atomic = table[lasti][0] in _CALLS
                 sink.library = library
         return super()._on_opcode(frame, event, arg)
+
+    def _importing(self, frame: FrameType, name: str, level: int, fromlist: Any) -> None:
+        """An ``import`` about to run: the modules it names, observed once it ran."""
+        try:
+            absolute = importlib.util.resolve_name("." * level + name,
+                                                   frame.f_globals.get("__package__"))
+        except (ImportError, ValueError, TypeError):
+            return  # the import itself raises the same error
+        parts = absolute.split(".")
+        names = [".".join(parts[:end]) for end in range(1, len(parts) + 1)]
+        if isinstance(fromlist, tuple):
+            names += [f"{absolute}.{item}" for item in fromlist if isinstance(item, str)]
+        self._pending_imports[id(frame)] = (frame, names)
+
+    def _imported(self, names: list[str]) -> None:
+        """An ``import`` that ran: each module it found complete in ``sys.modules`` was
+        published there by the thread that ran its body, and the importer may have
+        taken no lock for it (CPython's ``import_name`` tests ``_initializing`` only;
+        ``from package import module`` finds a submodule as the package's attribute).
+        That publication is the happens-before edge (``ModuleLock.release`` records
+        the other end), so reading the module's globals after the import is no race."""
+        for module_name in names:
+            module = sys.modules.get(module_name)
+            if module is not None and not import_locks.initializing(module):
+                self._sched.observe(module)
 
     def _switch(self) -> None:
         """A scheduling point before this instruction, from inside the trace

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import _frozen_importlib as _bootstrap  # importlib._bootstrap, as the import system runs it
 import _thread
+import sys
 from typing import Any
 
 import greenlet
@@ -110,7 +111,17 @@ class ModuleLock(_bootstrap._ModuleLock):
         super().release()
         sched = _running_virtual_thread()
         if sched is not None:
+            module = sys.modules.get(self.name)
+            if module is not None and not initializing(module):
+                # Published complete: an importer that finds it so takes no lock
+                # (``RaceTracer._importing`` records that end of the edge).
+                sched.observe(module)
             sched.sync(self)
+
+
+def initializing(module: Any) -> bool:
+    """Whether ``module``'s body is still running (importlib's own test)."""
+    return bool(getattr(getattr(module, "__spec__", None), "_initializing", False))
 
 
 def _running_virtual_thread() -> Any:

@@ -8,8 +8,8 @@ that other real threads might call while a simulation runs (``time.sleep``,
 outside the simulation's OS thread.  Leaving restores every attribute.
 
 Not covered: names bound before the simulation with ``from time import
-sleep`` (they keep the real function), ``multiprocessing`` used directly,
-``asyncio``.
+sleep`` (they keep the real function), ``multiprocessing`` used directly (but for
+``Manager()``: ``sim/managers.py``), ``asyncio`` (but for its selector: ``io_wait``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from simfutures.sim import context, exit_handlers, import_locks, io_wait, primitives, threads
+from simfutures.sim import (
+    context,
+    exit_handlers,
+    import_locks,
+    io_wait,
+    managers,
+    primitives,
+    threads,
+)
 from simfutures.sim.hard_exit import virtual_exit
 
 #: ``time.time()`` inside a simulation: a fixed, plausible epoch plus virtual time.
@@ -211,6 +219,7 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
                "stderr": _InterleavingStream(sys.stderr)}),
         *io_wait.PATCHES,
         *import_locks.PATCHES,
+        *managers.PATCHES,
     ]
     saved: list[tuple[Any, str, Any, bool]] = []
     try:
