@@ -4,6 +4,7 @@ report nothing."""
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -471,3 +472,61 @@ with ThreadPoolExecutor(2) as pool:
     result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=200))
     # the update after the import races; the import's own writes do not
     assert {race.location for race, _first in result.races} == {"entry 0 of a dict"}
+
+
+# deepcopy's recursion counts as two library functions however deep the data is (probe:
+# a leaf eight frames down was never split); the copy's reads are library code's.
+DEEP_COPY = """
+import copy
+leaf = {"a": 0, "b": 0}
+root = {"l1": {"l2": {"l3": {"l4": {"l5": leaf}}}}}
+start = threading.Barrier(2)
+def update():
+    start.wait()
+    for n in range(1, 4):
+        leaf.update(a=n, b=n)
+def snapshot():
+    start.wait()
+    for _ in range(3):
+        copied = copy.deepcopy(root)["l1"]["l2"]["l3"]["l4"]["l5"]
+        assert copied["a"] == copied["b"], f"torn copy: {copied}"
+with ThreadPoolExecutor(2) as pool:
+    fs = [pool.submit(update), pool.submit(snapshot)]
+for f in fs:
+    f.result()
+"""
+DEEP_COPY_FIXED = """
+import copy
+leaf = {"a": 0, "b": 0}
+root = {"l1": {"l2": {"l3": {"l4": {"l5": leaf}}}}}
+start = threading.Barrier(2)
+def update():
+    start.wait()
+    for n in range(1, 4):
+        with lock:
+            leaf.update(a=n, b=n)
+def snapshot():
+    start.wait()
+    for _ in range(3):
+        with lock:
+            copied = copy.deepcopy(root)["l1"]["l2"]["l3"]["l4"]["l5"]
+        assert copied["a"] == copied["b"], f"torn copy: {copied}"
+with ThreadPoolExecutor(2) as pool:
+    fs = [pool.submit(update), pool.submit(snapshot)]
+for f in fs:
+    f.result()
+"""
+
+
+def test_deepcopy_of_data_nested_deeper_than_six_frames_is_split(tmp_path):
+    path = _write(tmp_path, "deep_copy", DEEP_COPY)
+    result = search(ProgramSpec(str(path)), load_program(path),
+                    SearchConfig(runs=BUDGET, stop_on_failure=True))
+    assert result.first_failure is not None, "the copy of the leaf was never split"
+    assert "torn copy" in result.first_failure.key.error
+    sites = {access.site.rsplit(":", 1)[0] for race, _ in result.races
+             for access in (race.first, race.second)}
+    assert sites == {str(path), copy.__file__}
+    fixed = _write(tmp_path, "deep_copy_fixed", DEEP_COPY_FIXED)
+    result = search(ProgramSpec(str(fixed)), load_program(fixed), SearchConfig(runs=300))
+    assert (result.failures, result.races) == (0, ())

@@ -84,11 +84,14 @@ def is_library_code(filename: str) -> bool:
     return filename.startswith(_LIBRARY_DIRS) and not filename.startswith(PACKAGE_DIR + "/")
 
 
-#: How many library frames deep below the program's own code the tracer follows
-#: (``copy.deepcopy`` iterates the program's dict two frames down, ``json.dumps``
-#: with an indent five).  Deeper, library code runs untraced: an event loop's
-#: machinery, logging's handlers.
+#: How many library functions deep below the program's own code the tracer follows
+#: (``copy.deepcopy`` iterates the program's dict two functions down, ``json.dumps``
+#: with an indent five), a recursive one counted once: ``deepcopy`` of a dict nested
+#: ten deep is two functions, twenty frames.  Deeper, library code runs untraced: an
+#: event loop's machinery, logging's handlers.
 LIBRARY_DEPTH = 6
+#: How many library frames the walk up to the program's code looks at, at most.
+_LIBRARY_WALK = 64
 
 
 @attrs.frozen(order=True)
@@ -584,15 +587,19 @@ class RaceTracer(FootprintTracer):
 
     def _called_by_program(self, frame: FrameType) -> bool:
         """Whether library or generated ``frame`` runs at most ``LIBRARY_DEPTH`` such
-        frames below the program's own code or a call simfutures makes for it (and
+        functions below the program's own code or a call simfutures makes for it (and
         not below simfutures' own work)."""
+        functions = {frame.f_code}
         caller = frame.f_back
-        for _ in range(LIBRARY_DEPTH):
+        for _ in range(_LIBRARY_WALK):
             if caller is None:
                 return False
             kind = self._kind(caller.f_code)
             if kind not in (_LIBRARY, _GENERATED):
                 return kind in (_TRACE, _USER_CALL)
+            functions.add(caller.f_code)
+            if len(functions) > LIBRARY_DEPTH:
+                return False
             caller = caller.f_back
         return False
 
