@@ -23,6 +23,7 @@ import functools
 import os
 import queue
 import random
+import signal
 import sys
 import tempfile
 import threading
@@ -36,6 +37,7 @@ from simfutures.sim import (
     exit_handlers,
     import_locks,
     io_wait,
+    library_locks,
     managers,
     primitives,
     threads,
@@ -109,6 +111,27 @@ _OS_PATCHES = {
     "_exit": _guarded(os._exit, virtual_exit, "os__exit"),
 }
 
+
+def _main_thread_only(real: Callable[..., Any], what: str) -> Callable[..., Any]:
+    """``real``, which CPython lets only the main thread of a process call (the
+    running CPython's exact error otherwise): a virtual thread is not the OS one."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        sched = context.scheduler()
+        if sched.current is not sched.process_main(sched.current):
+            raise ValueError(f"{what} only works in main thread of the main interpreter")
+        return real(*args, **kwargs)
+
+    return call
+
+
+_SIGNAL_PATCHES = {
+    "signal": _guarded(signal.signal, _main_thread_only(signal.signal, "signal"),
+                       "signal_signal"),
+    "set_wakeup_fd": _guarded(signal.set_wakeup_fd,
+                              _main_thread_only(signal.set_wakeup_fd, "set_wakeup_fd"),
+                              "signal_set_wakeup_fd"),
+}
 
 _THREADING_PATCHES = {
         "Thread": threads.Thread,
@@ -220,6 +243,8 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
         *io_wait.PATCHES,
         *import_locks.PATCHES,
         *managers.PATCHES,
+        *library_locks.patches(),
+        (signal, _SIGNAL_PATCHES),
     ]
     saved: list[tuple[Any, str, Any, bool]] = []
     try:
