@@ -22,6 +22,8 @@ import weakref
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from simfutures.sim.process_memory import LIVE_NAMESPACES
+
 Clock = dict[int, int]
 Location = tuple[int, Hashable]  # (object id, key); key ALL: the whole object
 
@@ -53,6 +55,9 @@ class Identities:
 
     def __call__(self, obj: Any) -> int:
         address = id(obj)
+        if address in LIVE_NAMESPACES:  # a module's globals, a child process's copy
+            obj = LIVE_NAMESPACES[address]
+            address = id(obj)
         namespace = self._namespaces.get(address)
         if namespace is not None and namespace[0] is obj:
             return namespace[1]

@@ -62,6 +62,7 @@ from simfutures.explore.footprints import (
 from simfutures.sim import import_locks
 from simfutures.sim import threads as sim_threads
 from simfutures.sim.instruments import instrumented
+from simfutures.sim.process_memory import ProcessGlobals
 from simfutures.sim.scheduler import PACKAGE_DIR, Limits, Scheduler, VThread
 
 #: ``--preempt`` modes: no switches at shared accesses; at the lines of accesses
@@ -386,6 +387,8 @@ def _describe_object(obj: Any) -> str:
         kind = next((flags[f].lower().replace("_", " ") for f in flags
                      if f & obj.f_code.co_flags and f & RESUMABLE), "a frame of")
         return f"{kind} {obj.f_code.co_qualname}()"
+    if isinstance(obj, ProcessGlobals):
+        obj = obj.namespace  # (the accesses name the process)
     kind = type(obj)
     if kind is dict and "__name__" in obj and "__builtins__" in obj:
         return "module " + str(obj["__name__"])  # a module's globals

@@ -8,10 +8,10 @@ signal through ``kill()`` (what ``os.kill`` does to a virtual pid under
 patch mode): its threads unwind at once, its sentinel becomes ready and
 anything it tries to send afterwards is dropped.
 
-Not modelled: separate module globals per worker (workers share the
-parent's modules, as after a fork without copy-on-write), real memory
-isolation of mutable objects that are passed without pickling, and signal
-handlers installed by the task.
+Each process has its own copy of the program's module globals, made when it
+starts (``process_memory``: fork semantics).  Not modelled: memory isolation
+of objects reached other than through the program's module globals (a class
+attribute, a closure), and signal handlers installed by the task.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 
 from simfutures.sim import context
 from simfutures.sim.primitives import _deadline, _remaining, _Waiters
+from simfutures.sim.process_memory import ProcessMemory
 from simfutures.sim.scheduler import ProcessKilled, Scheduler, VThread
 from simfutures.usercall import invoke
 
@@ -129,6 +130,9 @@ class VirtualProcess:
         vt.process = self
         self.main_thread = vt
         main_facade_for(vt)
+        if sched.memory is None:
+            sched.memory = ProcessMemory()
+        sched.memory.fork(self)
         sched.observe(self)  # what the parent did before start() happens before the child
         sched.start(vt, self._bootstrap)
         sched.sync(self)  # the child may run first, or the parent go on

@@ -246,6 +246,10 @@ class Scheduler:
         # waking its workers) must not switch threads there: a scheduling point it
         # reaches does nothing.
         self.busy = False
+        # Each virtual process's module globals (sim/process_memory): made by the
+        # first Process.start(); the process whose globals are live is entered at
+        # every switch to a thread of another process.
+        self.memory: Any = None
 
     @property
     def chooser(self) -> Chooser:
@@ -385,7 +389,7 @@ class Scheduler:
         nxt = self._next_to_run()
         if nxt is None:
             return
-        self.current = nxt
+        self._make_current(nxt)
         # Returning from this greenlet continues in its parent: make that the next one.
         vt.glet.parent = nxt.glet
 
@@ -599,7 +603,7 @@ class Scheduler:
         if nxt is cur:
             self.busy = False
             return
-        self.current = nxt
+        self._make_current(nxt)
         nxt.glet.switch()
         # Back in ``cur``: it was woken, timed out, or its process was killed.
         self.busy = False
@@ -607,6 +611,12 @@ class Scheduler:
             raise SimulationAborted()
         if cur is not None and cur.killed is not None:
             raise cur.killed
+
+    def _make_current(self, vt: VThread) -> None:
+        self.current = vt
+        memory = self.memory
+        if memory is not None and memory.live is not vt.process:
+            memory.enter(vt.process)
 
     def _next_to_run(self) -> VThread | None:
         """Choose who runs now that the running thread cannot go on (advancing the
@@ -700,13 +710,15 @@ class Scheduler:
         for vt in self.threads:
             glet = vt.glet
             if glet is not None and not glet.dead and glet.gr_frame is not None:
-                self.current = vt
+                self._make_current(vt)
                 try:
                     glet.throw(SimulationAborted())
                 except SimulationAborted:
                     pass
                 except Exception:
                     pass  # a finally block of user code failed while unwinding
+        if self.memory is not None:
+            self.memory.enter(None)  # the program's modules end with the main process's
         self.current = None
 
     # -- reports ---------------------------------------------------------------

@@ -1,0 +1,155 @@
+"""Each virtual process's own copy of the program's module globals.
+
+A worker forked by a ``ProcessPoolExecutor`` gets a copy of its parent's memory:
+a task that appends to a module-level list, or rebinds a ``global counter``,
+changes the worker's copy, and the parent still sees its own (CPython 3.11-3.13
+fork on Linux by default).  Virtual processes run in one interpreter, so the
+module dicts of the program's own modules (``program_files``) are swapped at
+every switch between threads of different processes: while a process's thread
+runs, its copy is what the module dicts hold.
+
+What a fork copies is approximated by ``fork_copy``: the program's data (lists,
+dicts, sets, deques, bytearrays, instances of the program's own classes, and
+tuples holding any of them) is copied, aliasing kept; everything else is
+shared: functions, classes and modules (read-only in practice), and library
+objects such as locks, files and executors (a copy of those would not work in
+the child either).  State reached only through a class attribute or a closure
+stays shared.  Every start method is modelled as ``fork``: under ``spawn`` a
+child re-imports the main module instead, so globals the parent changed before
+starting the pool are not seen by the child in CPython but are here.
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import sys
+from typing import Any
+
+from simfutures.sim.program_files import is_program_file, is_program_module
+
+# Containers whose shallow copy is then filled with copies of their values.
+_MAPPINGS = (dict, collections.OrderedDict, collections.defaultdict, collections.Counter)
+_SEQUENCES = (list, collections.deque)
+_FLAT = (set, bytearray)  # their items are hashable or bytes: a shallow copy suffices
+
+
+def fork_copy(value: Any, memo: dict[int, Any]) -> Any:
+    """What a forked child sees of ``value``: a copy of the program's data, the
+    object itself for anything else (see the module docstring).  ``memo`` maps
+    ``id`` of each original to its copy, so shared structure stays shared."""
+    known = memo.get(id(value))
+    if known is not None:
+        return known[1]
+    kind = type(value)
+    if isinstance(value, _MAPPINGS):
+        new = copy.copy(value)
+        memo[id(value)] = (value, new)
+        for key, item in value.items():
+            new[key] = fork_copy(item, memo)
+    elif isinstance(value, _SEQUENCES):
+        new = copy.copy(value)
+        memo[id(value)] = (value, new)
+        for index, item in enumerate(value):
+            new[index] = fork_copy(item, memo)
+    elif isinstance(value, _FLAT):
+        new = copy.copy(value)
+        memo[id(value)] = (value, new)
+    elif kind is tuple:
+        items = tuple(fork_copy(item, memo) for item in value)
+        new = value if all(a is b for a, b in zip(items, value)) else items
+        memo[id(value)] = (value, new)
+    elif _is_program_instance(value):
+        try:
+            new = copy.copy(value)
+        except Exception:
+            return value  # not copyable: shared, as before the model existed
+        memo[id(value)] = (value, new)
+        attributes = getattr(new, "__dict__", None)
+        if attributes is not None and attributes is not getattr(value, "__dict__", None):
+            for name, item in list(attributes.items()):
+                attributes[name] = fork_copy(item, memo)
+    else:
+        return value
+    return new
+
+
+def _is_program_instance(value: Any) -> bool:
+    if isinstance(value, type):
+        return False
+    module = sys.modules.get(type(value).__module__)
+    return module is not None and is_program_module(module)
+
+
+class ProcessGlobals:
+    """Names one process's copy of a module's globals for the race detector and the
+    footprints (``equivalence.Identities``): the module's dict is one object shared
+    by every process, so it cannot name them itself."""
+
+    __slots__ = ("namespace", "process", "__weakref__")
+
+    def __init__(self, namespace: dict[str, Any], process: Any) -> None:
+        self.namespace = namespace
+        self.process = process
+
+
+#: id of a module's dict -> the ProcessGlobals it stands for now: the live child
+#: process's copy.  Empty while the main process's globals are live, and so
+#: between runs.
+LIVE_NAMESPACES: dict[int, ProcessGlobals] = {}
+
+
+class ProcessMemory:
+    """The saved module globals of every virtual process that is not running.
+
+    ``live`` is the process (``None``: the main one) whose globals the program's
+    module dicts hold now.  A process forked after a module was imported has its
+    own copy of it; modules imported later are shared with the parent."""
+
+    def __init__(self) -> None:
+        self.live: Any = None
+        # process -> module -> that process's globals while it is not live.  The main
+        # process owns every module; a child only those it was forked with.
+        self._copies: dict[Any, dict[Any, dict[str, Any]]] = {None: {}}
+        self._names: dict[Any, dict[int, ProcessGlobals]] = {None: {}}
+
+    def fork(self, child: Any) -> None:
+        """Give ``child`` a copy of the running process's globals (``Process.start``)."""
+        memo: dict[int, Any] = {}
+        modules = [m for m in list(sys.modules.values()) if _owns_globals(m)]
+        self._copies[child] = {
+            module: {name: fork_copy(value, memo) for name, value in vars(module).items()}
+            for module in modules}
+        self._names[child] = {id(vars(m)): ProcessGlobals(vars(m), child) for m in modules}
+
+    def _owner(self, process: Any, module: Any) -> Any:
+        if process is not None and module in self._copies[process]:
+            return process
+        return None  # the main process owns every module no child has a copy of
+
+    def enter(self, process: Any) -> None:
+        """Make ``process``'s globals the live ones (a switch to one of its threads)."""
+        leaving = self.live
+        if process is leaving:
+            return
+        modules = set(self._copies[leaving] if leaving is not None else ())
+        modules.update(self._copies[process] if process is not None else ())
+        for module in modules:
+            out_owner = self._owner(leaving, module)
+            in_owner = self._owner(process, module)
+            if out_owner is in_owner:
+                continue
+            namespace = vars(module)
+            self._copies[out_owner][module] = dict(namespace)
+            namespace.clear()  # (the incoming copy stays stored: it marks ownership)
+            namespace.update(self._copies[in_owner][module])
+        self.live = process
+        LIVE_NAMESPACES.clear()
+        LIVE_NAMESPACES.update(self._names[process])
+
+
+def _owns_globals(module: Any) -> bool:
+    # The program's modules, and a module run as a script (its __file__ is the
+    # program's even when it was exec'd into a fresh module object).
+    return module is not None and (is_program_module(module) or is_program_file(
+        getattr(module, "__file__", None)))
