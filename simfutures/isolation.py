@@ -15,7 +15,10 @@ counter keeps counting).  ``ProcessState.capture()`` before a run and
   ``logging.disable``;
 * ``sys.argv``, ``sys.path``, the working directory, the environment,
   ``warnings`` filters, ``sys.excepthook``/``threading.excepthook`` and the
-  recursion limit.
+  recursion limit;
+* globals of library modules the program rebinds (``LibraryGlobals``: a
+  monkeypatched ``json.dumps`` stays in its run, and simfutures' own report
+  does not use it).
 
 ``__main__`` is fresh by construction (``ScriptProgram`` makes a new module
 per run).  The checks are cheap when nothing changed: a run costs a few
@@ -90,6 +93,42 @@ class _LoggingState:
         logging.setLoggerClass(self.logger_class[1])
         logging.setLogRecordFactory(self.record_factory)
         manager._clear_cache()
+
+
+class LibraryGlobals:
+    """The module globals of the standard library and installed packages, as before the
+    first run: a program that rebinds one (``json.dumps = ...``, ``sys.stdout = buf``
+    left by a thread a run abandoned, ``warnings.showwarning``) changes it for its own
+    run only.  Objects mutated in place (a cache dict) are not undone.  Comparing is
+    one C-level dict comparison per public module (identical values compare at once):
+    about 0.12 ms per run with 120 such modules loaded."""
+
+    def __init__(self) -> None:
+        self._snapshots: list[tuple[Any, dict[str, Any]]] = []
+        self._seen: set[str] = set()
+
+    def capture_new(self) -> None:
+        """Snapshot the modules loaded since the last call (all, the first time)."""
+        for name, module in list(sys.modules.items()):
+            if name in self._seen or module is None:
+                continue
+            self._seen.add(name)
+            # (A main module, the program's or simfutures' caller's, has no spec; it may
+            # be in sys.modules under another name too, "__mp_main__".  Private modules,
+            # "_socket", "re._parser", are not what programs patch: a quarter less to
+            # compare per run.)
+            if getattr(module, "__spec__", None) is not None and \
+                    not any(part.startswith("_") for part in name.split(".")) and \
+                    not name.startswith("simfutures") and not is_program_module(module):
+                self._snapshots.append((module, dict(vars(module))))
+
+    def restore(self) -> None:
+        for module, snapshot in self._snapshots:
+            namespace = vars(module)
+            if namespace != snapshot:
+                for name in [n for n in namespace if n not in snapshot]:
+                    del namespace[name]
+                namespace.update(snapshot)
 
 
 class ProcessState:

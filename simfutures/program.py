@@ -21,7 +21,7 @@ import attrs
 
 from simfutures import events
 from simfutures.errors import SimfuturesError
-from simfutures.isolation import ProcessState
+from simfutures.isolation import LibraryGlobals, ProcessState
 from simfutures.sim.chooser import Chooser, Schedule
 from simfutures.sim.runtime import SIM_RUNTIME
 from simfutures.sim.scheduler import Limits
@@ -143,6 +143,7 @@ class ScriptProgram:
         self.path = Path(path)
         self.argv = [str(self.path), *argv]
         self._directory = str(self.path.resolve().parent)  # once, not per run
+        self._library = LibraryGlobals()  # as before the first run (see isolation)
         source = _check_source_file(self.path)
         try:
             self.code = compile(source, str(self.path), "exec", dont_inherit=True)
@@ -181,6 +182,16 @@ class ScriptProgram:
         observers = list(observers)
         # Observed runs also report printed lines as Output events (timelines show them).
         tap = tap_stdout(SIM_RUNTIME) if observers else contextlib.nullcontext()
+        # (outside the capture, whose buffers replace sys.stdout for the run)
+        self._library.capture_new()
+        try:
+            return self._run(chooser, limits, observers, capture, tap)
+        finally:
+            self._library.restore()
+
+    def _run(self, chooser: Chooser, limits: Limits | None,
+             observers: list[Callable[[events.Event], None]], capture: bool,
+             tap: Any) -> Outcome:
         with _Capture(capture) as captured, tap:
             # Each run starts from the state the first one did (see isolation).
             state = ProcessState.capture()

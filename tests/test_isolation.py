@@ -108,3 +108,30 @@ def test_atexit_handlers_run_at_the_end_of_their_own_run(tmp_path, capsys):
     outputs = {group.key.stdout for group in result.groups}
     assert all(out.endswith("bye\n") and out.count("bye") == 1 for out in outputs)
     assert "main\nworker\nbye\n" in outputs
+
+
+REBINDS = """
+import json
+import warnings
+
+_original = json.dumps
+json.dumps = lambda obj, **kw: _original(obj, sort_keys=True, separators=(",", ":"), **kw)
+print(json.dumps({"b": 1, "a": 2}))
+warnings.showwarning = lambda message, *args, **kwargs: print("hooked:", message)
+warnings.warn("second")
+"""
+
+
+def test_library_globals_a_run_rebinds_are_put_back_after_it(tmp_path):
+    # A patched json.dumps wrapped itself once more each run (a TypeError from run 1
+    # on), and simfutures' own report then used it; a warnings hook leaked likewise.
+    path = tmp_path / "rebinds.py"
+    path.write_text(REBINDS)
+    import json
+    import warnings
+
+    dumps, showwarning = json.dumps, warnings.showwarning
+    result = explore_seeded(load_program(path), RandomWalk(), range(20))
+    assert [(g.key.stdout, g.key.error) for g in result.groups] == [
+        ('{"a":2,"b":1}\nhooked: second\n', None)]
+    assert json.dumps is dumps and warnings.showwarning is showwarning

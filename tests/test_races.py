@@ -109,6 +109,12 @@ RACES = {
     "tee_shared_source": "RuntimeError: cannot re-enter the tee iterator",
     # A multiprocessing.Manager()'s objects live in the run; each proxy call is a request.
     "manager_dict_update": "AssertionError: lost update",
+    # multiprocessing.Pool runs on virtual processes and pipes (sim/mp_pool.py).
+    "pool_unordered": "AssertionError: parts out of order",
+    # C functions read process-wide settings another thread rebinds (print: sys.stdout,
+    # warnings.warn: the filters).
+    "redirect_stdout_thread": "AssertionError: main's line was swallowed",
+    "catch_warnings_thread": "AssertionError: the warning became an error",
 }
 
 #: Racy programs whose window the default strategy does not find yet (issues 12 and 13):
@@ -127,7 +133,7 @@ DATA_RACES = {"dict_counter", "dict_get_set", "attr_increment", "global_incremen
               "exec_counter", "c_object_check_act", "c_object_two_writes",
               "global_alias", "namespace_alias", "c_function_update", "match_class_torn",
               "file_check_act", "stored_view", "map_bound_method", "shared_accumulator",
-              "tee_shared_source"}
+              "tee_shared_source", "redirect_stdout_thread", "catch_warnings_thread"}
 _NEEDS_TRACER = pytest.mark.skipif(not stack_peek.AVAILABLE,
                                    reason="stack_peek's frame layout check failed here")
 

@@ -7,10 +7,15 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 
+import pytest
+
 from simfutures.explore.search import ProgramSpec, SearchConfig, search
 from simfutures.program import load_program
 from simfutures.sim import simulate
 from simfutures.sim.process_memory import LIVE_NAMESPACES, fork_copy
+
+# The real side forks from a threaded test process (3.12+ warns about that).
+pytestmark = pytest.mark.filterwarnings("ignore:This process:DeprecationWarning")
 
 
 class Box:

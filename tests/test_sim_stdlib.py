@@ -10,6 +10,7 @@ import threading
 from simfutures.explore.search import ProgramSpec, SearchConfig, search
 from simfutures.program import load_program
 from simfutures.sim import simulate
+from simfutures.sim.chooser import NaturalChooser
 
 
 def test_strptime_from_two_threads_never_hangs_on_its_cache_lock(tmp_path):
@@ -57,3 +58,71 @@ def test_signal_functions_refuse_a_thread_that_is_not_main_as_cpython_does():
                     "set_wakeup_fd only works in main thread of the main interpreter"]
     # the main thread may install a handler
     assert simulate(signal.signal, signal.SIGUSR1, signal.SIG_DFL) is not None
+
+
+def _socket_conversation() -> list:
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+
+    seen = []
+    a, b = socket.socketpair()
+    with a, b:
+        def server():
+            data = b.recv(100)  # waits for the client's send, in another thread
+            b.sendall(data.upper())
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            done = pool.submit(server)
+            a.sendall(b"ping")
+            seen.append(a.recv(100))
+            done.result()
+        b.settimeout(0.05)  # nobody sends: the timeout passes
+        try:
+            b.recv(10)
+        except TimeoutError as error:
+            seen.append((type(error).__name__, str(error)))
+        b.setblocking(False)
+        try:
+            b.recv(10)
+        except BlockingIOError as error:
+            seen.append(type(error).__name__)
+    return seen
+
+
+def test_a_blocking_socket_read_waits_for_another_threads_send():
+    # A blocking recv() blocked the one OS thread, the sending thread too, until the
+    # watchdog (probe f57): it now waits on the virtual clock, as select() does.
+    real = _socket_conversation()
+    assert real == [b"PING", ("TimeoutError", "timed out"), "BlockingIOError"]
+    assert simulate(_socket_conversation) == real
+    assert simulate(_socket_conversation, seed=4) == real
+
+
+def test_a_deadline_loop_can_run_out_and_a_measured_duration_be_long(tmp_path):
+    # No timer is pending, so the clock moved only when every thread waited: the loop
+    # always finished and the pool always looked fast (probe f21/f26; real CPython
+    # gives the other answers on a loaded machine). Each read of the clock by the
+    # program may now let a step's time pass.
+    path = tmp_path / "budget.py"
+    path.write_text(
+        "import time\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "def batch(items, budget):\n"
+        "    deadline = time.monotonic() + budget\n"
+        "    done = 0\n"
+        "    for n in items:\n"
+        "        if time.monotonic() > deadline:\n"
+        "            break\n"
+        "        sum(range(n))\n"
+        "        done += 1\n"
+        "    return done\n"
+        "start = time.perf_counter()\n"
+        "with ThreadPoolExecutor(max_workers=2) as pool:\n"
+        "    done = pool.submit(batch, [1000] * 5, 0.02).result()\n"
+        "elapsed = time.perf_counter() - start\n"
+        "print('complete' if done == 5 else 'partial', 'slow' if elapsed > 0 else 'fast')\n")
+    result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=200))
+    outputs = {group.key.stdout.split()[0] for group in result.groups}
+    assert outputs == {"complete", "partial"}
+    assert {group.key.stdout.split()[1] for group in result.groups} == {"fast", "slow"}
+    assert load_program(path).run(NaturalChooser()).stdout == "complete fast\n"

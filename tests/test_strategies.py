@@ -302,7 +302,7 @@ def test_printed_schedule_replays_via_example():
 
     seen = []
 
-    @settings(database=None, phases=[Phase.explicit])  # only the pasted example
+    @settings(database=None, phases=[Phase.explicit], deadline=None)  # the pasted example
     @example(schedule=eval(printed))
     @given(schedule=schedules())
     def replayed(schedule):
@@ -357,7 +357,7 @@ def test_map_order_holds_over_hundreds_of_schedules():
 def test_seed_works_inside_given_and_is_deterministic():
     values = set()
 
-    @settings(database=None, derandomize=True, max_examples=100)
+    @settings(database=None, derandomize=True, max_examples=100, deadline=None)
     @given(seed=st.integers(min_value=0, max_value=2**64))
     def seeded(seed):
         first = simulate(mapped, seed=seed)
@@ -401,7 +401,7 @@ def test_program_random_is_drawn_and_replayable():
 
     outcomes = set()
 
-    @settings(database=None, derandomize=True, max_examples=50)
+    @settings(database=None, derandomize=True, max_examples=50, deadline=None)
     @given(schedule=schedules())
     def claim(schedule):
         rolled = simulate(dice, schedule=schedule)
@@ -493,7 +493,7 @@ def test_max_choices_bounds_the_draws_and_the_rest_is_natural():
 
 
 def test_max_switches_bounds_the_switches():
-    @settings(database=None, derandomize=True, max_examples=50)
+    @settings(database=None, derandomize=True, max_examples=50, deadline=None)
     @given(schedule=schedules(max_switches=2))
     def bounded(schedule):
         result = run(mapped, chooser=schedule)
@@ -568,7 +568,7 @@ def test_schedule_kept_for_another_test_is_refused():
 
     first()
 
-    @settings(database=None, max_examples=1)
+    @settings(database=None, max_examples=1, deadline=None)
     @given(st.none())
     def second(_):
         simulate(tied_tasks, schedule=kept[-1])
@@ -578,7 +578,7 @@ def test_schedule_kept_for_another_test_is_refused():
 
 
 def test_seed_and_schedule_together_are_refused():
-    @settings(database=None, max_examples=1)
+    @settings(database=None, max_examples=1, deadline=None)
     @given(schedule=schedules())
     def both(schedule):
         simulate(tied_tasks, seed=3, schedule=schedule)
@@ -590,7 +590,7 @@ def test_seed_and_schedule_together_are_refused():
 def test_a_schedule_drawn_for_another_program_is_refused():
     from simfutures.sim import ScheduleError
 
-    @settings(database=None, max_examples=1)
+    @settings(database=None, max_examples=1, deadline=None)
     @example(schedule=[0, 5])
     @given(schedule=schedules())
     def wrong(schedule):

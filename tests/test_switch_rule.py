@@ -214,6 +214,32 @@ def _manager_call():
         return seen == [1]
 
 
+def _pipe_send():
+    import multiprocessing
+
+    mine, theirs = multiprocessing.Pipe()
+    flag = multiprocessing.Value("i", 0)  # shared memory: both processes see it
+
+    def child(conn, flag):
+        conn.recv()
+        flag.value = 1
+
+    process = multiprocessing.Process(target=child, args=(theirs, flag))
+    process.start()
+    mine.send("go")
+    seen = flag.value  # 1 if the receiving process ran right after the send
+    process.join()
+    return seen == 1
+
+
+def _clock_read_after_work():
+    import time
+
+    start = time.monotonic()
+    sum(range(1000))  # no timer pending: only the read itself can let time pass
+    return time.monotonic() > start
+
+
 ROWS = {
     "Lock.release wakes the acquirer": _release,
     "Condition.notify wakes the waiter": _notify,
@@ -231,6 +257,8 @@ ROWS = {
     "a finished worker is not yet idle for the next submit": _worker_seen_idle,
     "a timeout beats a busy task": _cpu_bound_against_timeout,
     "a Manager() proxy call is seen": _manager_call,
+    "a multiprocessing pipe's send wakes the receiving process": _pipe_send,
+    "a clock read sees the computation's time pass": _clock_read_after_work,
 }
 
 

@@ -106,10 +106,10 @@ def test_no_program_output_after_a_watchdog_stop(tmp_path):
 
 
 BLOCKING_PROGRAM = """\
-import socket
+import os
 
-ours, theirs = socket.socketpair()
-print(ours.recv(1))  # nobody writes: a real blocking call
+reader, writer = os.pipe()
+print(os.read(reader, 1))  # nobody writes: a real blocking call
 """
 
 

@@ -25,6 +25,7 @@ import functools
 import gc
 import itertools
 import math
+import sys
 import types
 import weakref
 from collections.abc import Iterable
@@ -486,8 +487,29 @@ def function_call(footprint: Footprint, fn: Any, args: list[Any]) -> None:
     unknown_call(footprint, args)
 
 
+# C functions that read process-wide settings another thread may have just changed
+# (contextlib.redirect_stdout rebinds sys.stdout, warnings.catch_warnings rebinds
+# warnings.filters): (module, attribute) they read, as the writer's setattr names it.
+_READS_SETTINGS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
+    ("builtins", "print"): (("sys", "stdout"),),
+    ("builtins", "input"): (("sys", "stdin"), ("sys", "stdout")),
+    **{("_warnings", name): (("warnings", "filters"), ("warnings", "showwarning"),
+                             ("warnings", "_showwarnmsg_impl"), ("warnings", "defaultaction"))
+       for name in ("warn", "warn_explicit")},
+}
+
+
+def settings_modules() -> list[types.ModuleType]:
+    """The loaded modules whose attributes ``_READS_SETTINGS`` names."""
+    names = {owner for reads in _READS_SETTINGS.values() for owner, _ in reads}
+    return [sys.modules[name] for name in sorted(names) if name in sys.modules]
+
+
 def _module_function(footprint: Footprint, fn: Any, args: list[Any]) -> None:
     module = fn.__module__ or "builtins"
+    for owner, name in _READS_SETTINGS.get((module, fn.__name__), ()):
+        if owner in sys.modules:
+            attribute(footprint, sys.modules[owner], name, write=False)
     rule = _C_FUNCTIONS.get((module, fn.__name__))
     if rule == "read":
         if fn is print and any(hasattr(arg, "write") and not python_level(arg.write)

@@ -148,12 +148,14 @@ def scheduler_state(sched: Scheduler) -> tuple:
     open step, which enters the fingerprint only at that thread's next point, so two
     prefixes can share a fingerprint while one of them is already 10 ms later; and
     the fairness counter decides which option is natural, so what the preemption
-    bound admits below a node depends on it."""
+    bound admits below a node depends on it; which clock reads let time pass
+    (``Scheduler.elapse_computation``) changes what the program read, not who
+    touched what."""
     timers = tuple(sorted((when, vt.ident, fn is not None)
                           for when, _seq, vt, token, fn in sched.timers
                           if fn is not None or (token == vt.wake_token and vt.alive)))
     return (sched.now, timers, tuple(vt.waiting_on for vt in sched.threads),
-            min(sched.run_length, SWITCH_INTERVAL))
+            min(sched.run_length, SWITCH_INTERVAL), frozenset(sched.elapsed_at))
 
 
 def next_prefix(trace: list[Step], max_preemptions: int) -> list[Step] | None:

@@ -65,7 +65,7 @@ CLOCK = (0, "virtual clock")
 THREAD_NUMBERS = (0, "thread numbers")
 SERIALS = (0, "serial numbers")
 _SCHEDULER_RULES = {"new_thread": THREAD_NUMBERS, "new_serial": SERIALS,
-                    "_advance_clock": CLOCK}
+                    "_advance_clock": CLOCK, "_elapse": CLOCK}
 # Module-level simulator functions that touch nothing but the clock, the
 # running thread and what their callees record (``run`` starts a virtual
 # thread, ``call`` dispatches a patched function to its virtual twin); any
@@ -74,7 +74,8 @@ _SCHEDULER_RULES = {"new_thread": THREAD_NUMBERS, "new_serial": SERIALS,
 _SIM_FUNCTIONS = {name: CLOCK for name in (
     "<lambda>", "<genexpr>", "<listcomp>", "<dictcomp>", "<setcomp>", "run", "call",
     "scheduler", "current", "active", "_active", "_remaining", "_deadline", "_now", "_sleep",
-    "_getpid", "current_thread", "get_ident", "get_native_id", "main_thread")}
+    "_getpid", "current_thread", "get_ident", "get_native_id", "main_thread",
+    "simulating", "running", "_called_from_program", "is_program_file")}
 _SIM_FUNCTIONS["_names"] = THREAD_NUMBERS
 
 _INPLACE_MIN = 13  # BINARY_OP opargs from here on are the augmented assignments

@@ -226,6 +226,11 @@ class RaceDetector:
         self._task_starts: dict[int, int] = {}
         # The file system is the program's, whichever code (``os.path.exists``) calls it.
         self.program_object(effects.FILE_SYSTEM)
+        # So are the process-wide settings C code reads (effects._READS_SETTINGS), whoever
+        # rebinds them: contextlib.redirect_stdout's setattr(sys, "stdout", ...), and
+        # warnings.catch_warnings' filters.
+        for module in effects.settings_modules():
+            self.program_object(vars(module))
 
     def _clock(self, vt: VThread) -> dict[int, int]:
         clock = self._clocks.get(vt.ident)
@@ -381,6 +386,12 @@ _RESUMABLE_TYPES = (types.GeneratorType, types.CoroutineType, types.AsyncGenerat
 _PLAIN_VALUES = (int, float, complex, str, bytes, bool, type(None))
 
 
+def _is_module_namespace(namespace: dict) -> bool:
+    # A script's globals have __builtins__; a library module's (sys) need not.
+    module = sys.modules.get(str(namespace["__name__"]))
+    return "__builtins__" in namespace or (module is not None and vars(module) is namespace)
+
+
 def _describe_object(obj: Any) -> str:
     if isinstance(obj, FrameType):  # a resumable frame (RaceTracer._resumed), or any
         flags = dis.COMPILER_FLAG_NAMES  # frame library code reads (logging's f_back)
@@ -390,7 +401,7 @@ def _describe_object(obj: Any) -> str:
     if isinstance(obj, ProcessGlobals):
         obj = obj.namespace  # (the accesses name the process)
     kind = type(obj)
-    if kind is dict and "__name__" in obj and "__builtins__" in obj:
+    if kind is dict and "__name__" in obj and _is_module_namespace(obj):
         return "module " + str(obj["__name__"])  # a module's globals
     article = "an" if kind.__name__[:1].lower() in "aeiou" else "a"
     return f"{article} {kind.__name__}"
@@ -503,6 +514,7 @@ _USER_CALL = -3
 # or the file system (``os.path.exists`` calls ``os.stat``); not importlib's machinery.
 _FROZEN_LIBRARY = frozenset(f"<frozen {name}>" for name in (
     "os", "posixpath", "ntpath", "genericpath", "_collections_abc"))
+_THREAD_RUN = sim_threads.Thread.run.__code__
 _USER_CALL_CODE = {(PACKAGE_DIR + "/usercall.py", "invoke"),
                    (PACKAGE_DIR + "/sim/threads.py", "run")}
 
@@ -599,6 +611,8 @@ class RaceTracer(FootprintTracer):
                 return False
             kind = self._kind(caller.f_code)
             if kind not in (_LIBRARY, _GENERATED):
+                if caller.f_code is _THREAD_RUN:  # a thread's target: the program's
+                    return self._sched.current.facade.started_by_program  # if it started it
                 return kind in (_TRACE, _USER_CALL)
             functions.add(caller.f_code)
             if len(functions) > LIBRARY_DEPTH:

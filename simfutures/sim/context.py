@@ -41,7 +41,24 @@ def leave() -> None:
 
 
 def active() -> bool:
+    """Whether the caller is a virtual thread of the running simulation.  Code the
+    simulation's OS thread runs before the first virtual thread starts or after the
+    last ended (setting up, a real object's finalizer the garbage collector runs
+    then) is not: it gets the real ``threading``, ``time``..."""
+    return simulating() and _scheduler.current is not None
+
+
+def simulating() -> bool:
+    """Whether a simulation is running in the caller's OS thread (its virtual threads,
+    or the scheduler between them)."""
     return _scheduler is not None and _os_thread == _thread.get_ident()
+
+
+def running(sched: Scheduler) -> bool:
+    """Whether ``sched``'s run is the one going on and the caller is one of its
+    threads: an object of a finished run (collected later, or by a later run's
+    garbage collection) must not act on it."""
+    return active() and _scheduler is sched and not sched.over
 
 
 def scheduler() -> Scheduler:

@@ -255,7 +255,7 @@ class DrawnSchedule:
 
     def _track_run(self) -> None:
         """Notice the start of each simulated run: check the context, rewind."""
-        sched = context.scheduler() if context.active() else None
+        sched = context.scheduler() if context.simulating() else None
         if self._runs and (sched is None or (self._run is not None and self._run() is sched)):
             return  # the same run goes on (or no simulation: one long run)
         self._check_drawing_test()

@@ -10,12 +10,15 @@ timeout is virtual seconds) until a virtual thread sends on a socket, which ever
 ``asyncio.wrap_future``, ``asyncio.to_thread`` and ``asyncio.sleep`` run on the
 virtual clock, one virtual thread at a time, like the rest of the program.
 
-A descriptor only the outside world writes to (a network socket) is never announced:
-a loop waiting for it alone is reported as a deadlock, not left hanging.
+A blocking ``recv``/``accept`` on a socket waits the same way (a socketpair between
+two threads, a tiny server tested in-process).  A descriptor only the outside world
+writes to (a network socket) is never announced: a loop or a thread waiting for it
+alone is reported as a deadlock, not left hanging.
 """
 
 from __future__ import annotations
 
+import select
 import selectors
 import socket
 from typing import Any
@@ -66,6 +69,37 @@ class VirtualSelector(_RealSelector):  # type: ignore[misc,valid-type]
                 condition.wait(None if deadline is None else deadline - sched.now)
 
 
+def _wait_readable(sock: socket.socket) -> None:
+    """Park the virtual thread until ``sock`` has something to read, on the virtual
+    clock: a virtual thread's send announces it; the socket's timeout is virtual
+    seconds (CPython's ``TimeoutError("timed out")`` when it passes).  A non-blocking
+    or closed socket goes straight to the real call, which raises what it raises."""
+    timeout = sock.gettimeout()
+    if timeout == 0.0 or sock.fileno() < 0:
+        return
+    sched = context.scheduler()
+    deadline = None if timeout is None else sched.now + timeout
+    condition = _io_condition()
+    with condition:  # held while polling: a send announced after the poll wakes us
+        while not select.select([sock], [], [], 0)[0]:
+            if deadline is not None and sched.now >= deadline:
+                raise TimeoutError("timed out")
+            condition.wait(None if deadline is None else deadline - sched.now)
+
+
+def _receiving(real: Any) -> Any:
+    """``socket.recv`` and the like: wait virtually for data, then read it for real (a
+    blocking read would stop every virtual thread, the sender too)."""
+
+    def call(self: socket.socket, *args: Any, **kwargs: Any) -> Any:
+        if context.active():
+            _wait_readable(self)
+        return real(self, *args, **kwargs)
+
+    call.__name__ = call.__qualname__ = real.__name__
+    return call
+
+
 def _send(self: socket.socket, *args: Any) -> int:
     sent = _real_send(self, *args)
     if context.active():
@@ -82,5 +116,7 @@ def _sendall(self: socket.socket, *args: Any) -> None:
 #: What ``patch.patched`` swaps in for a run.
 PATCHES: list[tuple[Any, dict[str, Any]]] = [
     (selectors, {"DefaultSelector": VirtualSelector}),
-    (socket.socket, {"send": _send, "sendall": _sendall}),
+    (socket.socket, {"send": _send, "sendall": _sendall,
+                     **{name: _receiving(getattr(socket.socket, name)) for name in (
+                         "recv", "recv_into", "recvfrom", "recvfrom_into", "accept")}}),
 ]

@@ -7,9 +7,10 @@ that other real threads might call while a simulation runs (``time.sleep``,
 ``threading.current_thread``, ``os.getpid``...) fall through to the real ones
 outside the simulation's OS thread.  Leaving restores every attribute.
 
-Not covered: names bound before the simulation with ``from time import
-sleep`` (they keep the real function), ``multiprocessing`` used directly (but for
-``Manager()``: ``sim/managers.py``), ``asyncio`` (but for its selector: ``io_wait``).
+``multiprocessing`` runs on virtual processes (``sim/mp_process.py``,
+``sim/mp_pool.py``, ``sim/managers.py``).  Not covered: names bound before the
+simulation with ``from time import sleep`` (they keep the real function),
+``asyncio`` (but for its selector and blocking socket reads: ``io_wait``).
 """
 
 from __future__ import annotations
@@ -39,10 +40,13 @@ from simfutures.sim import (
     io_wait,
     library_locks,
     managers,
+    mp_pool,
+    mp_process,
     primitives,
     threads,
 )
 from simfutures.sim.hard_exit import virtual_exit
+from simfutures.sim.program_files import is_program_file
 
 #: ``time.time()`` inside a simulation: a fixed, plausible epoch plus virtual time.
 EPOCH = 1_700_000_000.0
@@ -69,7 +73,17 @@ def _guarded(real: Callable[..., Any], virtual: Callable[..., Any], name: str
 
 
 def _now() -> float:
-    return context.scheduler().now
+    """The virtual clock, read by ``time.monotonic()`` and its kin.  A read by the
+    program's own code first lets the computation since the clock last moved take
+    time (``Scheduler.elapse_computation``); library code's reads (a log record's
+    timestamp, an event loop's ``time()``) just read it."""
+    sched = context.scheduler()
+    caller = sys._getframe(1)
+    while caller is not None and caller.f_code.co_filename == __file__:
+        caller = caller.f_back  # (the _guarded wrapper, a lambda for time_ns)
+    if caller is not None and is_program_file(caller.f_code.co_filename):
+        sched.elapse_computation()
+    return sched.now
 
 
 def _sleep(seconds: float) -> None:
@@ -243,6 +257,8 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
         *io_wait.PATCHES,
         *import_locks.PATCHES,
         *managers.PATCHES,
+        *mp_process.patches(),
+        *mp_pool.patches(_THREADING_PATCHES, _QUEUE_PATCHES["Queue"]),
         *library_locks.patches(),
         (signal, _SIGNAL_PATCHES),
     ]
@@ -250,8 +266,10 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
     try:
         for module, replacements in plan:
             for name, value in replacements.items():
-                # (A class may inherit the attribute: then it is deleted, not restored.)
-                saved.append((module, name, getattr(module, name), name in vars(module)))
+                # (A class may inherit the attribute: then it is deleted, not restored.
+                # The raw attribute is saved: a class's staticmethod stays one.)
+                own = name in vars(module)
+                saved.append((module, name, vars(module)[name] if own else None, own))
                 setattr(module, name, value)
         yield
     finally:
@@ -261,3 +279,4 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
             else:
                 delattr(module, name)
         import_locks.forget_module_locks()
+        mp_process.run_deferred_finalizers()

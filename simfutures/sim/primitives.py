@@ -182,8 +182,10 @@ class Lock:
         self._owner = None
 
     def __repr__(self) -> str:
-        return "<%s %s object at %#x>" % ("locked" if self._owner else "unlocked",
-                                         type(self).__name__, id(self))
+        # CPython's (Modules/_threadmodule.c): logs and error messages quote it, as the
+        # pool's MaybeEncodingError does an unpicklable result's.
+        return "<%s _thread.lock object at %#x>" % (
+            "locked" if self._owner else "unlocked", id(self))
 
     def __reduce_ex__(self, protocol: int) -> Any:
         # Pickling fails as a real lock does (not on the scheduler inside): delegating
@@ -308,6 +310,12 @@ class RLock:
 
     def _at_fork_reinit(self) -> None:
         self._owner, self._count = None, 0
+
+    def __repr__(self) -> str:
+        owner = self._owner
+        return "<%s _thread.RLock object owner=%d count=%d at %#x>" % (
+            "locked" if owner else "unlocked", owner.threading_ident if owner else 0,
+            self._count, id(self))
 
     def __reduce_ex__(self, protocol: int) -> Any:
         # Pickling fails as a real RLock does (not on the scheduler inside): delegating

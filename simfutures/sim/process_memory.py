@@ -12,11 +12,13 @@ What a fork copies is approximated by ``fork_copy``: the program's data (lists,
 dicts, sets, deques, bytearrays, instances of the program's own classes, and
 tuples holding any of them) is copied, aliasing kept; everything else is
 shared: functions, classes and modules (read-only in practice), and library
-objects such as locks, files and executors (a copy of those would not work in
-the child either).  State reached only through a class attribute or a closure
-stays shared.  Every start method is modelled as ``fork``: under ``spawn`` a
-child re-imports the main module instead, so globals the parent changed before
-starting the pool are not seen by the child in CPython but are here.
+objects such as files and executors (a copy of those would not work in the
+child either).  A ``threading.Lock``/``RLock`` is copied in the state it has:
+one held by another thread of the parent stays held in the child forever.
+State reached only through a class attribute or a closure stays shared.  Every
+start method is modelled as ``fork``: under ``spawn`` a child re-imports the
+main module instead, so globals the parent changed before starting the pool
+are not seen by the child in CPython but are here.
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ from __future__ import annotations
 import collections
 import copy
 import sys
+import types
+import weakref
 from typing import Any
 
+from simfutures.sim import primitives
 from simfutures.sim.program_files import is_program_file, is_program_module
 
 # Containers whose shallow copy is then filled with copies of their values.
@@ -38,10 +43,12 @@ def fork_copy(value: Any, memo: dict[int, Any]) -> Any:
     """What a forked child sees of ``value``: a copy of the program's data, the
     object itself for anything else (see the module docstring).  ``memo`` maps
     ``id`` of each original to its copy, so shared structure stays shared."""
+    kind = type(value)
+    if kind in _SHARED_KINDS:
+        return value
     known = memo.get(id(value))
     if known is not None:
         return known[1]
-    kind = type(value)
     if isinstance(value, _MAPPINGS):
         new = copy.copy(value)
         memo[id(value)] = (value, new)
@@ -54,6 +61,15 @@ def fork_copy(value: Any, memo: dict[int, Any]) -> Any:
             new[index] = fork_copy(item, memo)
     elif isinstance(value, _FLAT):
         new = copy.copy(value)
+        memo[id(value)] = (value, new)
+    elif kind is primitives.Lock or kind is primitives.RLock:
+        # The child's own lock, held as the parent's was at the fork: by a thread that
+        # does not exist in the child, so nobody there will release it (the classic
+        # deadlock of forking while another thread holds a lock).
+        new = kind()
+        new._owner = value._owner
+        if kind is primitives.RLock:
+            new._count = value._count
         memo[id(value)] = (value, new)
     elif kind is tuple:
         items = tuple(fork_copy(item, memo) for item in value)
@@ -75,10 +91,20 @@ def fork_copy(value: Any, memo: dict[int, Any]) -> Any:
 
 
 def _is_program_instance(value: Any) -> bool:
-    if isinstance(value, type):
-        return False
-    module = sys.modules.get(type(value).__module__)
-    return module is not None and is_program_module(module)
+    kind = type(value)
+    known = _PROGRAM_CLASSES.get(kind)
+    if known is None:
+        module = sys.modules.get(kind.__module__)
+        known = _PROGRAM_CLASSES[kind] = not issubclass(kind, type) and (
+            module is not None and is_program_module(module))
+    return known
+
+
+# What a fork shares by construction: immutable values, code, classes, modules.
+_SHARED_KINDS = frozenset({int, float, complex, str, bytes, bool, type(None), range,
+                           types.FunctionType, types.BuiltinFunctionType, types.ModuleType,
+                           type, types.MethodType})
+_PROGRAM_CLASSES: weakref.WeakKeyDictionary[type, bool] = weakref.WeakKeyDictionary()
 
 
 class ProcessGlobals:
@@ -92,6 +118,10 @@ class ProcessGlobals:
         self.namespace = namespace
         self.process = process
 
+
+#: Library modules whose globals are a process's own state: ``multiprocessing.process``
+#: holds the current process, its children and the counter that numbers them.
+PER_PROCESS_LIBRARY_MODULES = ("multiprocessing.process",)
 
 #: id of a module's dict -> the ProcessGlobals it stands for now: the live child
 #: process's copy.  Empty while the main process's globals are live, and so
@@ -117,6 +147,8 @@ class ProcessMemory:
         """Give ``child`` a copy of the running process's globals (``Process.start``)."""
         memo: dict[int, Any] = {}
         modules = [m for m in list(sys.modules.values()) if _owns_globals(m)]
+        modules += [sys.modules[name] for name in PER_PROCESS_LIBRARY_MODULES
+                    if name in sys.modules]
         self._copies[child] = {
             module: {name: fork_copy(value, memo) for name, value in vars(module).items()}
             for module in modules}
@@ -150,6 +182,15 @@ class ProcessMemory:
 
 def _owns_globals(module: Any) -> bool:
     # The program's modules, and a module run as a script (its __file__ is the
-    # program's even when it was exec'd into a fresh module object).
-    return module is not None and (is_program_module(module) or is_program_file(
-        getattr(module, "__file__", None)))
+    # program's even when it was exec'd into a fresh module object).  Remembered per
+    # module object: a fork looks at every loaded module.
+    if module is None:
+        return False
+    known = _OWNS_GLOBALS.get(module)
+    if known is None:
+        known = _OWNS_GLOBALS[module] = is_program_module(module) or is_program_file(
+            getattr(module, "__file__", None))
+    return known
+
+
+_OWNS_GLOBALS: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()

@@ -16,6 +16,7 @@ attribute, a closure), and signal handlers installed by the task.
 
 from __future__ import annotations
 
+import multiprocessing.process
 import signal
 import sys
 import traceback
@@ -102,16 +103,24 @@ class VirtualProcess:
         self._target = target
         self._args = tuple(args)
         self._kwargs = kwargs or {}
+        if name is None:  # numbered as multiprocessing numbers the processes it makes
+            number = next(multiprocessing.process._process_counter)
+            name = f"{_PREFIXES.get(ctx.start_method, 'Process')}-{number}"
         self._name = name
         self.pid: int | None = None
         self.exitcode: int | None = None
         self.sentinel = _Sentinel(self)
         self.main_thread: VThread | None = None
         self.daemon = False
+        self.facade: Any = None  # the multiprocessing.Process it runs, if any (mp_process)
 
     @property
     def name(self) -> str:
-        return self._name or "Process"
+        return self._name
+
+    @name.setter
+    def name(self, name: str) -> None:
+        self._name = name  # (a Pool names its workers "ForkPoolWorker-N")
 
     def start(self) -> None:
         from simfutures.sim.runtime import MAIN_PID
@@ -123,8 +132,6 @@ class VirtualProcess:
         processes = _registry(sched)
         number = len(processes) + 1
         self.pid = MAIN_PID + number
-        if self._name is None:
-            self._name = f"{_PREFIXES.get(self._ctx.start_method, 'Process')}-{number}"
         processes[self.pid] = self
         vt = sched.new_thread("MainThread", daemon=True)
         vt.process = self

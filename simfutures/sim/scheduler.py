@@ -152,6 +152,10 @@ class Limits:
     max_lines: int | None = None
 
 
+#: ``threading.get_ident()`` of a virtual thread is this plus its public ident.
+IDENT_BASE = 139_900_000_000_000
+
+
 class VThread:
     """The scheduler's record of one virtual thread."""
 
@@ -182,6 +186,11 @@ class VThread:
 
     def __repr__(self) -> str:
         return f"<VThread {self.name}>"
+
+    @property
+    def threading_ident(self) -> int:
+        """What ``threading.get_ident()`` returns in this thread: plausible, deterministic."""
+        return IDENT_BASE + self.public_ident
 
     @property
     def display_name(self) -> str:
@@ -250,6 +259,12 @@ class Scheduler:
         # first Process.start(); the process whose globals are live is entered at
         # every switch to a thread of another process.
         self.memory: Any = None
+        # Per thread, its clock reads that offered the clock a step (elapse_computation),
+        # and which of them (thread, n-th read) moved it: part of the state the
+        # exhaustive search compares, since the happens-before fingerprint shows who
+        # touched the clock, not how far it moved.
+        self.clock_reads: dict[int, int] = {}
+        self.elapsed_at: set[tuple[int, int]] = set()
 
     @property
     def chooser(self) -> Chooser:
@@ -529,6 +544,28 @@ class Scheduler:
         self.run_length = 0
         self.busy = False
         return None
+
+    def elapse_computation(self) -> None:
+        """The program reads the clock: the computation since the clock last moved may
+        have taken one step's time (``Limits.step_time``), as on a slow or loaded
+        machine, so a deadline loop can run out and a measured duration be long.  A
+        decision of kind "clock" (index 0, the natural one: no time passed; 1: the
+        clock advances one step), offered when no timer is due within that step
+        (then the scheduling points' jump to the timer stands for it)."""
+        if self.busy or self.over or self._timer_within_step():
+            return
+        vt = self.current
+        reads = self.clock_reads[vt.ident] = self.clock_reads.get(vt.ident, 0) + 1
+        if self.choose(2, "clock"):
+            self._elapse(self.limits.step_time)
+            self.elapsed_at.add((vt.ident, reads))
+
+    def _elapse(self, seconds: float) -> None:
+        # (Its own method: footprints see a write of the clock only when it moves.)
+        self.now += seconds
+        if self.work > self.peak_work:
+            self.peak_work = self.work
+        self.work = 0
 
     def sync(self, obj: object) -> None:
         """The switch rule's one place, after a synchronising operation on ``obj``

@@ -10,7 +10,7 @@ import attrs
 
 from simfutures import events
 from simfutures.errors import SimfuturesError
-from simfutures.sim import context, exit_handlers, instruments
+from simfutures.sim import context, exit_handlers, instruments, mp_process
 from simfutures.sim.chooser import (
     Chooser,
     ReplayChooser,
@@ -123,6 +123,7 @@ def _interpreter_exit(sched: Scheduler) -> None:
         if vt is not main and vt.alive and vt.started and not vt.daemon and vt.process is None:
             vt.facade.join()
     exit_handlers.run_all()
+    mp_process.exit_function()  # (multiprocessing's own atexit handler, registered first)
 
 
 def simulate(fn: Callable[..., Any], *args: Any, seed: int | None = None,

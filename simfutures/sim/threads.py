@@ -10,10 +10,15 @@ from typing import Any
 
 from simfutures.sim import context
 from simfutures.sim.primitives import Event
-from simfutures.sim.scheduler import VThread
+from simfutures.sim.program_files import is_program_file
+from simfutures.sim.scheduler import PACKAGE_DIR, VThread
 
-# Plausible, deterministic identifiers for virtual threads.
-_IDENT_BASE = 139_900_000_000_000
+# The real functions: while a run is patched in, the module's attributes are this
+# module's, which fall back to these outside the run's virtual threads.
+_REAL = {name: getattr(_real_threading, name) for name in (
+    "current_thread", "main_thread", "get_ident", "get_native_id", "enumerate")}
+
+# Plausible, deterministic identifiers for virtual threads (see VThread.threading_ident).
 _NATIVE_ID_BASE = 100_000
 
 
@@ -34,6 +39,11 @@ def new_name() -> str:
 
 class Thread:
     """``threading.Thread`` for virtual threads (subclassable, like the real one)."""
+
+    #: Whether the program's own code started it, not a library's helper thread (a
+    #: Pool's result handler): race discovery follows library code below the
+    #: program's only (see RaceTracer._called_by_program).
+    started_by_program = True
 
     def __init__(self, group: None = None, target: Callable[..., object] | None = None,
                  name: str | None = None, args: Iterable[Any] = (),
@@ -69,6 +79,7 @@ class Thread:
             raise RuntimeError("threads can only be started once")
         sched = self._sched
         starter = sched.current
+        self.started_by_program = _called_from_program()
         vt = sched.new_thread(self._name, self._daemonic)
         vt.facade = self
         vt.process = starter.process  # a thread lives in its starter's process
@@ -154,7 +165,7 @@ class Thread:
 
     @property
     def ident(self) -> int | None:
-        return None if self._vt is None else _IDENT_BASE + self._vt.public_ident
+        return None if self._vt is None else self._vt.threading_ident
 
     @property
     def native_id(self) -> int | None:
@@ -228,20 +239,28 @@ class Timer(Thread):
         self.finished.set()
 
 
+def _called_from_program() -> bool:
+    """Whether the nearest caller outside simfutures is the program's own code."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.startswith(PACKAGE_DIR):
+        frame = frame.f_back
+    return frame is not None and is_program_file(frame.f_code.co_filename)
+
+
 def main_facade_for(vt: VThread) -> Thread:
     return _MainThread(vt)
 
 
 def current_thread() -> Thread:
     if not context.active():
-        return _real_threading.current_thread()
+        return _REAL["current_thread"]()
     vt = context.current()
     return vt.facade
 
 
 def main_thread() -> Thread:
     if not context.active():
-        return _real_threading.main_thread()
+        return _REAL["main_thread"]()
     sched = context.scheduler()
     main = sched.process_main(context.current())
     return main.facade
@@ -249,19 +268,19 @@ def main_thread() -> Thread:
 
 def get_ident() -> int:
     if not context.active():
-        return _real_threading.get_ident()
-    return _IDENT_BASE + context.current().public_ident
+        return _REAL["get_ident"]()
+    return context.current().threading_ident
 
 
 def get_native_id() -> int:
     if not context.active():
-        return _real_threading.get_native_id()
+        return _REAL["get_native_id"]()
     return _NATIVE_ID_BASE + context.current().ident
 
 
 def enumerate() -> list[Thread]:  # noqa: A001 - the threading API's name
     if not context.active():
-        return _real_threading.enumerate()
+        return _REAL["enumerate"]()
     sched = context.scheduler()
     here = context.current().process
     return [vt.facade for vt in sched.threads
@@ -313,7 +332,7 @@ def _select(obj: local, initialise: bool = True) -> None:
     makes it, and runs the subclass's ``__init__`` on it with the constructor's
     arguments (unless ``initialise`` is false)."""
     dicts = object.__getattribute__(obj, "_local__dicts")
-    key = context.current().ident if context.active() else ("os", _real_threading.get_ident())
+    key = context.current().ident if context.active() else ("os", _REAL["get_ident"]())
     d = dicts.get(key)
     if d is not None:
         object.__setattr__(obj, "__dict__", d)

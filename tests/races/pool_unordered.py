@@ -1,0 +1,16 @@
+"""``multiprocessing.Pool.imap_unordered`` yields results as tasks complete: code that
+assumes submission order breaks whenever a later part's worker finishes first."""
+
+import multiprocessing
+import time
+
+
+def fetch(part):
+    time.sleep(0.01)  # every part takes as long
+    return part
+
+
+if __name__ == "__main__":
+    with multiprocessing.Pool(2) as pool:
+        parts = list(pool.imap_unordered(fetch, ["header", "body"]))
+    assert parts == ["header", "body"], f"parts out of order: {parts}"
