@@ -12,15 +12,17 @@ blocked the run in a real ``select`` (until the watchdog stopped it).
 
 from __future__ import annotations
 
+import functools
 import multiprocessing.dummy as dummy
 from typing import Any
 
 from simfutures.sim import threads
 
 
+@functools.cache
 def _dummy_process_class() -> type:
     """``multiprocessing.dummy.DummyProcess`` with the stdlib's methods on the
-    virtual ``Thread``."""
+    virtual ``Thread`` (made once: its methods keep no state of a run)."""
     methods = {name: value for name, value in vars(dummy.DummyProcess).items()
                if name not in ("__dict__", "__weakref__")}
     return type("DummyProcess", (threads.Thread,), methods)

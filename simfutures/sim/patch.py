@@ -265,11 +265,12 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
     saved: list[tuple[Any, str, Any, bool]] = []
     try:
         for module, replacements in plan:
+            namespace = vars(module)
             for name, value in replacements.items():
                 # (A class may inherit the attribute: then it is deleted, not restored.
                 # The raw attribute is saved: a class's staticmethod stays one.)
-                own = name in vars(module)
-                saved.append((module, name, vars(module)[name] if own else None, own))
+                own = name in namespace
+                saved.append((module, name, namespace[name] if own else None, own))
                 setattr(module, name, value)
         yield
     finally:
