@@ -178,9 +178,19 @@ def test_processes_queues_and_locks_behave_as_cpythons(capfd):
     assert simulated_err.count("RuntimeError: boom") == 2
 
 
+def _explore(tmp_path, source: str, runs: int):
+    """``source`` as a script, explored with the default strategy for ``runs`` runs."""
+    path = tmp_path / "program.py"
+    path.write_text(source)
+    return search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=runs))
+
+
+def _outputs(result) -> set[str]:
+    return {group.key.stdout for group in result.groups}
+
+
 def test_a_non_daemonic_child_is_joined_at_exit_and_a_daemonic_one_ends(tmp_path):
-    path = tmp_path / "at_exit.py"
-    path.write_text(
+    result = _explore(tmp_path, (
         "import multiprocessing, time\n"
         "def late(label):\n"
         "    time.sleep(0.5)\n"
@@ -188,14 +198,12 @@ def test_a_non_daemonic_child_is_joined_at_exit_and_a_daemonic_one_ends(tmp_path
         "if __name__ == '__main__':\n"
         "    multiprocessing.Process(target=late, args=('joined',)).start()\n"
         "    multiprocessing.Process(target=late, args=('ended',), daemon=True).start()\n"
-        "    print('main done', flush=True)\n")
-    result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=20))
-    assert {group.key.stdout for group in result.groups} == {"main done\njoined\n"}
+        "    print('main done', flush=True)\n"), runs=20)
+    assert _outputs(result) == {"main done\njoined\n"}
 
 
 def test_a_pool_with_a_worker_that_dies_is_explored_without_hanging(tmp_path):
-    path = tmp_path / "pool.py"
-    path.write_text(
+    result = _explore(tmp_path, (
         "import multiprocessing, os\n"
         "def task(x):\n"
         "    if x == 3:\n"
@@ -209,9 +217,8 @@ def test_a_pool_with_a_worker_that_dies_is_explored_without_hanging(tmp_path):
         "        try:\n"
         "            lost.get(timeout=1)\n"
         "        except multiprocessing.TimeoutError:\n"
-        "            print('lost')\n")
-    result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=40))
-    assert {group.key.stdout for group in result.groups} == {"1\n2\nlost\n"}
+        "            print('lost')\n"), runs=40)
+    assert _outputs(result) == {"1\n2\nlost\n"}
     assert result.failures == 0
 
 
@@ -219,14 +226,12 @@ def test_a_queue_pickles_in_its_feeder_thread_so_a_later_change_may_be_sent(tmp_
     # The stdlib's Queue runs unchanged: put() hands the object to a feeder thread,
     # which pickles it later (CPython's documented pitfall; real runs send the
     # changed list nearly always). Both outcomes are schedules of the simulator.
-    path = tmp_path / "feeder.py"
-    path.write_text(
+    result = _explore(tmp_path, (
         "import multiprocessing\n"
         "if __name__ == '__main__':\n"
         "    q = multiprocessing.Queue()\n"
         "    batch = ['a']\n"
         "    q.put(batch)\n"
         "    batch.append('b')\n"
-        "    print(q.get())\n")
-    result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=60))
-    assert {group.key.stdout for group in result.groups} == {"['a']\n", "['a', 'b']\n"}
+        "    print(q.get())\n"), runs=60)
+    assert _outputs(result) == {"['a']\n", "['a', 'b']\n"}

@@ -72,9 +72,6 @@ class PicklingConnection(processes.Connection):
     def recv_bytes(self, maxlength: int | None = None) -> bytes:
         return super().recv()
 
-    def poll(self, timeout: float | None = 0.0) -> bool:
-        return super().poll(timeout)
-
 
 def Pipe(duplex: bool = True) -> tuple[PicklingConnection, PicklingConnection]:  # noqa: N802
     """``multiprocessing.Pipe``: two ends of virtual channels."""
@@ -87,8 +84,6 @@ def Pipe(duplex: bool = True) -> tuple[PicklingConnection, PicklingConnection]: 
 
 class _Popen:
     """What ``Process.start()`` makes: a virtual process running ``Process.run``."""
-
-    method = "fork"
 
     def __init__(self, process_obj: Any) -> None:
         start_method = process_obj._start_method or "fork"
@@ -104,7 +99,6 @@ class _Popen:
         child.daemon = process_obj.daemon
         child.facade = own
         self._child = child
-        self.returncode: int | None = None
         child.start()
         self.pid = child.pid
         self.sentinel = child.sentinel
