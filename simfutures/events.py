@@ -89,7 +89,7 @@ class Shutdown(Event):
 class Decision(Event):
     """A scheduler choice (sim only): ``chosen`` of ``options`` at ``kind``."""
 
-    kind: str  # "thread" | "clock" | "order" | "random" (see sim.scheduler, sim.runtime)
+    kind: str  # "thread" | "clock" | "elapse" | "order" | "random" (sim.scheduler, sim.runtime)
     chosen: int
     options: int
 

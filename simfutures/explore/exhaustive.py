@@ -7,7 +7,7 @@ increments the deepest choice that still has an untried option within the
 preemption bound.  Leaves are thus visited in lexicographic order, each once,
 and the walk needs only the last run's trace.
 
-Only "thread" and "clock" decisions branch.  The program's random seed (a
+Only "thread", "clock", "elapse" and "order" decisions branch.  The program's random seed (a
 "random" decision with 2**32 options) stays natural: exhaustive search
 enumerates interleavings of one program, not its random inputs.
 
@@ -49,7 +49,7 @@ from simfutures.sim.chooser import ScheduleError
 from simfutures.sim.scheduler import SWITCH_INTERVAL, Limits, Scheduler
 
 #: The decision kinds the walk branches on ("order": a set of futures' iteration).
-BRANCHING = ("thread", "clock", "order")
+BRANCHING = ("thread", "clock", "elapse", "order")
 
 
 class NondeterminismError(ScheduleError):
@@ -154,8 +154,11 @@ def scheduler_state(sched: Scheduler) -> tuple:
     timers = tuple(sorted((when, vt.ident, fn is not None)
                           for when, _seq, vt, token, fn in sched.timers
                           if fn is not None or (token == vt.wake_token and vt.alive)))
+    # Points since the clock last moved: how close a timer is to falling due by the
+    # computation's own time (Limits.point_time), where one is pending.
+    computed = sched.steps - sched.time_mark if timers else 0
     return (sched.now, timers, tuple(vt.waiting_on for vt in sched.threads),
-            min(sched.run_length, SWITCH_INTERVAL), frozenset(sched.elapsed_at))
+            min(sched.run_length, SWITCH_INTERVAL), frozenset(sched.elapsed_at), computed)
 
 
 def next_prefix(trace: list[Step], max_preemptions: int) -> list[Step] | None:

@@ -23,6 +23,12 @@ from simfutures.sim.chooser import CLOCK_OFFERED
 #: a livelock that ends at the step limit: a failure the program does not have.
 STARVATION_LIMIT = 1000
 
+#: How often an "elapse" decision (``Scheduler._time_passes``) says the machine ran
+#: faster than ``Limits.point_time`` and the due timer waits: rarely, since every
+#: such answer postpones the timer by as many points again, and a few in a row run
+#: into the step limit.
+FASTER_MACHINE = 0.125
+
 #: The pseudo-thread whose priority decides when the clock may jump ahead of a
 #: running thread (virtual thread idents start at 1).
 CLOCK = 0
@@ -51,6 +57,8 @@ class PCTChooser:
         return priority
 
     def choose(self, n: int, kind: str) -> int:
+        if kind == "elapse":
+            return int(self._rng.random() < FASTER_MACHINE)
         if kind not in ("thread", "clock"):
             # The program's own randomness is not a scheduling decision: draw it.
             return self._rng.randrange(n)

@@ -99,7 +99,8 @@ class RandomChooser:
     ``[0.5, 1)``: at a preemption point the running thread goes on with that
     probability, otherwise a uniformly chosen other thread runs; the clock
     jumps ahead of a running thread with a quarter of the complementary
-    probability.  Walks
+    probability, and a due timer waits for a faster machine (an "elapse"
+    decision's option 1) with the same.  Walks
     with a high stay probability reproduce realistic outputs (a print's text
     and newline apart only rarely); walks with a low one switch often and find
     races that need many switches.  Every other decision is uniform.
@@ -135,7 +136,9 @@ class RandomChooser:
             if r < stay:
                 return 0
             return 1 + int((r - stay) / (1.0 - stay) * (n - 1))
-        if kind == "clock":
+        if kind in ("clock", "elapse"):
+            # A jump past a running thread, or a machine faster than the natural
+            # clock rate (Scheduler._time_passes): both rarer than a switch.
             return int(r >= self.jump)
         return int(r * n)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
+import math
 import sys
 from collections import deque
 from collections.abc import Callable
@@ -145,6 +146,23 @@ class Limits:
     #: instruction in about 4 ns (an ``s += i`` loop: 7 instructions in ~30 ns);
     #: 100 ns is 25 times slower: a loaded or slow machine, not a stalled one.
     opcode_time: float = 1e-7
+    #: The virtual time (seconds) a scheduling point's worth of computation takes
+    #: in the natural order, counted while threads run without the clock moving:
+    #: once the points since it last moved add up to a live timer's due time, time
+    #: has passed to it (a decision of kind "elapse": index 0, the natural one,
+    #: fires the timer; 1, a faster machine, starts the count again).  So a thread
+    #: spinning on a flag that a ``threading.Timer(0.5, ...)`` sets ends after
+    #: 500,000 points rather than at the step limit.  1 us: CPython 3.11 runs a lock
+    #: round trip in about 0.1 us, a loop iteration with a little Python around it in
+    #: a few; much more would make a long busy loop lose to a timeout in the natural
+    #: order where a real machine finishes it long before.
+    point_time: float = 1e-6
+    #: The most virtual time (seconds) a scheduling point's worth of computation may
+    #: take on a slow machine: the clock may jump (``step_time``'s option, not the
+    #: natural order) to a timer due within ``step_time`` plus this much per point
+    #: since it last moved, so a busy thread's 200,000 points can outlast a 2 s
+    #: timeout, while a task of a few thousand points still beats a 1 s one.
+    max_point_time: float = 1e-5
     #: Lines of the program's own code a thread may run between two scheduling
     #: points before it is stopped as a busy loop (``sim.line_budget``); None: not
     #: counted, the watchdog alone catches busy loops.  Counting needs a trace
@@ -249,6 +267,10 @@ class Scheduler:
         # discovery, see Limits.opcode_time); else 0.
         self.work = 0
         self.peak_work = 0
+        # The step count from which the computation's own time is counted
+        # (Limits.point_time): the clock last moved then, or an "elapse" decision
+        # said the machine ran faster.
+        self.time_mark = 0
         # True while the scheduler itself is between two threads (deciding, or handing
         # over from a thread that blocked or ended) until the next one runs.  Code the
         # garbage collector runs meanwhile (a collected executor's weakref callback
@@ -339,7 +361,7 @@ class Scheduler:
         from the natural run in the way a preemption bound counts: preempting a
         thread that could go on, advancing the clock past a running thread, or
         iterating a set of futures in another order than they were given."""
-        return kind in ("clock", "order") or (kind == "thread" and self.preemptive)
+        return kind in ("clock", "elapse", "order") or (kind == "thread" and self.preemptive)
 
     def random_seed(self) -> int:
         return self.choose(RANDOM_SEED_RANGE, "random")
@@ -417,12 +439,15 @@ class Scheduler:
         (computation takes time, so a timeout can beat a busy thread), and
         another thread runs.  With other threads ready they are one decision
         (kind "thread"): index 0 the natural choice, then the other threads,
-        and last, when a timer is due within ``Limits.step_time``, "advance the
+        and last, when a timer is within the jump's reach (``Limits.step_time``,
+        plus ``max_point_time`` per point since the clock moved), "advance the
         clock" (``CLOCK_OPTION``), after which the threads its timers woke join
         a second thread decision.  So a walk that leaves the clock alone records
         one choice per point, not two.  With no thread ready the clock is its
         own decision (kind "clock"); a lone thread with no timer due pays for
-        none.
+        none.  First, once the points since the clock last moved add up to a
+        live timer's due time at ``Limits.point_time`` each, time has passed to
+        it (``_time_passes``, kind "elapse").
         """
         if self.busy:
             return
@@ -438,14 +463,21 @@ class Scheduler:
         ready = self.ready
         timers = self.timers
         if timers:
-            # _timer_within_step() inline when the earliest timer is live (a
-            # callback's, or a sleeper's that no wake-up made stale).
+            # _earliest_due() inline when the earliest timer is live (a callback's,
+            # or a sleeper's that no wake-up made stale).
             when, _seq, vt, token, fn = timers[0]
             if fn is not None or (token == vt.wake_token and vt.waiting_on != "ready"
                                   and vt.alive):
-                clock = when - self.now <= self.limits.step_time
+                due = when - self.now
             else:
-                clock = self._timer_within_step()
+                due = self._earliest_due()
+            limits = self.limits
+            computed = self.steps - self.time_mark
+            if due <= computed * limits.point_time:
+                self._time_passes()
+                due = self._earliest_due()
+                computed = 0
+            clock = due <= limits.step_time + computed * limits.max_point_time
         else:
             clock = False
         if ready:
@@ -545,6 +577,18 @@ class Scheduler:
         self.busy = False
         return None
 
+    def _time_passes(self) -> None:
+        """The computation since the clock last moved has taken as long as the
+        earliest timer's due time at ``Limits.point_time`` a point: a decision of kind
+        "elapse" whose natural answer (0) fires that timer (threads it wakes become
+        ready; who runs is decided next, as at any point), and whose other (1), a
+        machine that ran faster, starts counting again from here."""
+        self.busy = True
+        if not self.choose(2, "elapse"):
+            self._advance_clock()
+        self.time_mark = self.steps
+        self.busy = False
+
     def elapse_computation(self) -> None:
         """The program reads the clock: the computation since the clock last moved may
         have taken one step's time (``Limits.step_time``), as on a slow or loaded
@@ -552,7 +596,7 @@ class Scheduler:
         decision of kind "clock" (index 0, the natural one: no time passed; 1: the
         clock advances one step), offered when no timer is due within that step
         (then the scheduling points' jump to the timer stands for it)."""
-        if self.busy or self.over or self._timer_within_step():
+        if self.busy or self.over or self._earliest_due() <= self.limits.step_time:
             return
         vt = self.current
         reads = self.clock_reads[vt.ident] = self.clock_reads.get(vt.ident, 0) + 1
@@ -563,6 +607,7 @@ class Scheduler:
     def _elapse(self, seconds: float) -> None:
         # (Its own method: footprints see a write of the clock only when it moves.)
         self.now += seconds
+        self.time_mark = self.steps
         if self.work > self.peak_work:
             self.peak_work = self.work
         self.work = 0
@@ -669,17 +714,17 @@ class Scheduler:
         self.run_length = 0
         return nxt
 
-    def _timer_within_step(self) -> bool:
-        """Whether a live timer is due within one step's time (``Limits.step_time``);
-        stale timeouts of threads woken meanwhile are dropped on the way."""
+    def _earliest_due(self) -> float:
+        """Virtual seconds until the earliest live timer (infinity: none); stale
+        timeouts of threads woken meanwhile are dropped on the way."""
         timers = self.timers
         while timers:
             when, _seq, vt, token, fn = timers[0]
             if fn is not None or (token == vt.wake_token and vt.alive
                                   and vt.waiting_on != "ready"):
-                return when - self.now <= self.limits.step_time
+                return when - self.now
             heapq.heappop(timers)
-        return False
+        return math.inf
 
     def _advance_clock(self) -> bool:
         """Fire the earliest timers; False when there are none (deadlock)."""
@@ -697,6 +742,7 @@ class Scheduler:
                 return False
             if when > self.now:
                 self.now = when
+                self.time_mark = self.steps
                 if self.work > self.peak_work:
                     self.peak_work = self.work
                 self.work = 0
