@@ -14,11 +14,12 @@ counter keeps counting).  ``ProcessState.capture()`` before a run and
   ``propagate`` and ``disabled``, loggers created by the run, level names,
   ``logging.disable``;
 * ``sys.argv``, ``sys.path``, the working directory, the environment,
-  ``warnings`` filters, ``sys.excepthook``/``threading.excepthook`` and the
-  recursion limit;
+  ``warnings`` filters, ``sys.excepthook``/``threading.excepthook``, the
+  recursion limit and ``multiprocessing``'s start method;
 * globals of library modules the program rebinds (``LibraryGlobals``: a
   monkeypatched ``json.dumps`` stays in its run, and simfutures' own report
-  does not use it).
+  does not use it); a library's module-level ``threading.local()`` is a fresh
+  per-virtual-thread one during each run.
 
 ``__main__`` is fresh by construction (``ScriptProgram`` makes a new module
 per run).  The checks are cheap when nothing changed: a run costs a few
@@ -27,13 +28,16 @@ microseconds of this.
 
 from __future__ import annotations
 
+import _thread
 import logging
+import multiprocessing.context
 import os
 import sys
 import threading
 import warnings
 from typing import Any
 
+from simfutures.sim import threads
 from simfutures.sim.program_files import is_program_module
 
 # ``logging`` is imported here, before any simulation: imported inside one, its
@@ -101,26 +105,49 @@ class LibraryGlobals:
     left by a thread a run abandoned, ``warnings.showwarning``) changes it for its own
     run only.  Objects mutated in place (a cache dict) are not undone.  Comparing is
     one C-level dict comparison per public module (identical values compare at once):
-    about 0.12 ms per run with 120 such modules loaded."""
+    about 0.12 ms per run with 120 such modules loaded.
+
+    A library's module-level ``threading.local()`` (attrs' ``repr`` recursion guard,
+    ``multiprocessing``'s spawning ``Popen``) was made before the simulation, per OS
+    thread: every virtual thread would share it (attrs then printed ``...`` for an
+    object another thread was printing, or raised ``KeyError``).  Each run gets a
+    fresh per-virtual-thread one in its place (``begin``)."""
 
     def __init__(self) -> None:
         self._snapshots: list[tuple[Any, dict[str, Any]]] = []
         self._seen: set[str] = set()
+        # (module namespace, name, the library's thread-local bound there)
+        self._thread_locals: list[tuple[dict[str, Any], str, Any]] = []
 
-    def capture_new(self) -> None:
-        """Snapshot the modules loaded since the last call (all, the first time)."""
+    def begin(self) -> None:
+        """Before a run: snapshot the modules loaded since the last run, and put a
+        fresh virtual thread-local in place of each library thread-local."""
+        self._capture_new()
+        fresh: dict[int, Any] = {}
+        for namespace, name, original in self._thread_locals:
+            if namespace.get(name) is original:
+                local = fresh.get(id(original))
+                if local is None:
+                    local = fresh[id(original)] = threads.local()
+                namespace[name] = local
+
+    def _capture_new(self) -> None:
         for name, module in list(sys.modules.items()):
             if name in self._seen or module is None:
                 continue
             self._seen.add(name)
             # (A main module, the program's or simfutures' caller's, has no spec; it may
-            # be in sys.modules under another name too, "__mp_main__".  Private modules,
-            # "_socket", "re._parser", are not what programs patch: a quarter less to
-            # compare per run.)
-            if getattr(module, "__spec__", None) is not None and \
-                    not any(part.startswith("_") for part in name.split(".")) and \
-                    not name.startswith("simfutures") and not is_program_module(module):
-                self._snapshots.append((module, dict(vars(module))))
+            # be in sys.modules under another name too, "__mp_main__".)
+            if getattr(module, "__spec__", None) is None or name.startswith("simfutures") \
+                    or is_program_module(module):
+                continue
+            namespace = vars(module)
+            self._thread_locals += [(namespace, key, value) for key, value in namespace.items()
+                                    if type(value) is _thread._local]
+            # (Private modules, "_socket", "re._parser", are not what programs patch: a
+            # quarter less to compare per run.)
+            if not any(part.startswith("_") for part in name.split(".")):
+                self._snapshots.append((module, dict(namespace)))
 
     def restore(self) -> None:
         for module, snapshot in self._snapshots:
@@ -129,6 +156,8 @@ class LibraryGlobals:
                 for name in [n for n in namespace if n not in snapshot]:
                     del namespace[name]
                 namespace.update(snapshot)
+        for namespace, name, original in self._thread_locals:
+            namespace[name] = original
 
 
 class ProcessState:
@@ -147,6 +176,9 @@ class ProcessState:
         self.warnings = list(warnings.filters)
         self.hooks = sys.excepthook, threading.excepthook
         self.recursion_limit = sys.getrecursionlimit()
+        # multiprocessing.set_start_method(): set once per interpreter ("context has
+        # already been set" the second time), so once per run here.
+        self.start_method = multiprocessing.context._default_context._actual_context
 
     @classmethod
     def capture(cls) -> ProcessState:
@@ -167,6 +199,7 @@ class ProcessState:
         sys.excepthook, threading.excepthook = self.hooks
         if sys.getrecursionlimit() != self.recursion_limit:
             sys.setrecursionlimit(self.recursion_limit)
+        multiprocessing.context._default_context._actual_context = self.start_method
 
     def _new_module_names(self) -> list[str]:
         modules = sys.modules

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import multiprocessing.context
 import os
 import sys
 import traceback
@@ -169,6 +170,9 @@ class ScriptProgram:
         sys.modules["__main__"] = module
         sys.argv = list(self.argv)
         sys.path.insert(0, self._directory)
+        # A fresh interpreter's multiprocessing has no start method chosen yet (whatever
+        # the host process chose); ProcessState puts the host's back after the run.
+        multiprocessing.context._default_context._actual_context = None
         try:
             exec(self.code, module.__dict__)
         finally:
@@ -183,7 +187,7 @@ class ScriptProgram:
         # Observed runs also report printed lines as Output events (timelines show them).
         tap = tap_stdout(SIM_RUNTIME) if observers else contextlib.nullcontext()
         # (outside the capture, whose buffers replace sys.stdout for the run)
-        self._library.capture_new()
+        self._library.begin()
         try:
             return self._run(chooser, limits, observers, capture, tap)
         finally:

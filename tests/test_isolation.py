@@ -135,3 +135,42 @@ def test_library_globals_a_run_rebinds_are_put_back_after_it(tmp_path):
     assert [(g.key.stdout, g.key.error) for g in result.groups] == [
         ('{"a":2,"b":1}\nhooked: second\n', None)]
     assert json.dumps is dumps and warnings.showwarning is showwarning
+
+
+ATTRS_REPR = """
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import attr
+
+
+class Slow:
+    def __repr__(self):
+        time.sleep(0)  # another thread may print the same record meanwhile
+        return "Slow()"
+
+
+@attr.s
+class Record:
+    part = attr.ib()
+
+
+record = Record(Slow())
+with ThreadPoolExecutor(max_workers=2) as pool:
+    print(sorted(set(pool.map(lambda _: repr(record), range(4)))))
+"""
+
+
+def test_a_librarys_thread_local_is_per_virtual_thread(tmp_path):
+    # attrs guards a recursive repr with a module-level threading.local(): made before
+    # the simulation, it was one for every virtual thread, and a second thread printing
+    # the same record got "..." (or attrs' cleanup raised KeyError).
+    import attr._compat
+
+    path = tmp_path / "attrs_repr.py"
+    path.write_text(ATTRS_REPR)
+    original = attr._compat.repr_context
+    result = explore_seeded(load_program(path), RandomWalk(), range(30))
+    assert [(g.key.stdout, g.key.error) for g in result.groups] == [
+        ("['Record(part=Slow())']\n", None)]
+    assert attr._compat.repr_context is original

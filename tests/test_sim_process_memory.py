@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import subprocess
+import sys
 
 import pytest
 
 from simfutures.explore.search import ProgramSpec, SearchConfig, search
-from simfutures.program import load_program
+from simfutures.program import ScriptProgram, load_program
 from simfutures.sim import simulate
+from simfutures.sim.chooser import NaturalChooser, chooser_for_seed
 from simfutures.sim.process_memory import LIVE_NAMESPACES, fork_copy
 
 # The real side forks from a threaded test process (3.12+ warns about that).
@@ -109,3 +112,102 @@ def test_tasks_writing_globals_never_show_in_the_parent_nor_race_with_it(tmp_pat
     # One worker or both may have run tasks; the parent never sees them.
     assert outputs == {"1 1 []\n", "2 1 []\n"}
     assert not result.races  # each process writes its own copy of the global
+
+
+SPAWNED = """
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+
+SETTINGS = {}
+COUNT = 0
+
+
+def task(key):
+    global COUNT
+    COUNT += 1
+    return SETTINGS.get(key, "missing"), COUNT, __name__
+
+
+if __name__ == "__main__":
+    SETTINGS["db"] = "prod"
+    context = mp.get_context("METHOD")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, max_tasks_per_child=1) as pool:
+        print(list(pool.map(task, ["db", "db"])))
+    print(SETTINGS["db"], COUNT)
+"""
+
+UNGUARDED = """
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+
+
+def square(x):
+    return x * x
+
+
+with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context("METHOD")) as pool:
+    print(sum(pool.map(square, range(5))))
+"""
+
+
+def _real_and_simulated(tmp_path, source: str, method: str) -> tuple[tuple, tuple]:
+    path = tmp_path / f"{method}.py"
+    path.write_text(source.replace("METHOD", method))
+    real = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                          timeout=60)
+    simulated = ScriptProgram(path).run(NaturalChooser())
+    return ((real.returncode, real.stdout, real.stderr.strip().splitlines()[-1:]),
+            (simulated.exit_code, simulated.stdout,
+             simulated.stderr.strip().splitlines()[-1:]))
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_a_spawned_worker_imports_the_main_script_again_as_in_cpython(tmp_path, method):
+    # Not the parent's globals (the guard's SETTINGS["db"] is missing), a fresh COUNT
+    # per worker, and __name__ "__mp_main__".
+    real, simulated = _real_and_simulated(tmp_path, SPAWNED, method)
+    assert real[1] == ("[('missing', 1, '__mp_main__'), ('missing', 1, '__mp_main__')]\n"
+                       "prod 0\n")
+    assert simulated == real
+
+
+def test_a_script_without_the_main_guard_breaks_a_spawning_pool_as_in_cpython(tmp_path):
+    # Each worker starts a pool again while importing the script: CPython refuses
+    # (RuntimeError in the worker), and the parent's pool is broken.  (Under forkserver
+    # CPython's resource tracker warns last about the semaphores the workers leaked.)
+    real, simulated = _real_and_simulated(tmp_path, UNGUARDED, "spawn")
+    assert real[0] == 1 and "BrokenProcessPool" in real[2][0]
+    assert simulated == real
+
+
+START_METHOD = """
+import multiprocessing as mp
+
+SETTINGS = {}
+
+
+def show(queue):
+    queue.put(SETTINGS.get("db", "missing"))
+
+
+if __name__ == "__main__":
+    mp.set_start_method("spawn")  # once per interpreter: so once per run
+    SETTINGS["db"] = "prod"
+    queue = mp.Queue()
+    process = mp.Process(target=show, args=(queue,))
+    process.start()
+    print(queue.get(), process.name)
+    process.join()
+"""
+
+
+def test_a_process_started_after_set_start_method_spawn_imports_the_script_again(tmp_path):
+    path = tmp_path / "start_method.py"
+    path.write_text(START_METHOD)
+    real = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                          timeout=60)
+    assert real.stdout == "missing Process-1\n"
+    program = ScriptProgram(path)
+    for seed in (0, 1):
+        outcome = program.run(chooser_for_seed(seed))
+        assert (outcome.exit_code, outcome.stdout) == (0, real.stdout)

@@ -86,7 +86,9 @@ class _Popen:
     """What ``Process.start()`` makes: a virtual process running ``Process.run``."""
 
     def __init__(self, process_obj: Any) -> None:
-        start_method = process_obj._start_method or "fork"
+        # (multiprocessing.Process itself has none: the default context's at start())
+        start_method = process_obj._start_method or \
+            multiprocessing.context._default_context.get_start_method()
         self.method = start_method
         # The child runs its own copy of the Process object, as forked now: start()
         # deletes the parent's target and arguments as soon as this returns.

@@ -15,10 +15,17 @@ shared: functions, classes and modules (read-only in practice), and library
 objects such as files and executors (a copy of those would not work in the
 child either).  A ``threading.Lock``/``RLock`` is copied in the state it has:
 one held by another thread of the parent stays held in the child forever.
-State reached only through a class attribute or a closure stays shared.  Every
-start method is modelled as ``fork``: under ``spawn`` a child re-imports the
-main module instead, so globals the parent changed before starting the pool
-are not seen by the child in CPython but are here.
+State reached only through a class attribute or a closure stays shared.
+
+Under ``spawn`` and ``forkserver`` a child starts from a fresh interpreter that
+imports the main script again as ``__mp_main__`` (its ``if __name__ ==
+"__main__":`` block does not run): ``ProcessMemory.spawn`` gives the child an
+empty main namespace, and the child runs the script's code into it before its
+target (``VirtualProcess._bootstrap``).  So a global set under the guard is not
+there in the worker, and a script without the guard starts a pool again in each
+worker, which CPython refuses (``RuntimeError``, then ``BrokenProcessPool``).  The
+program's other modules are copied as a fork copies them (a spawned child imports
+them afresh: state the parent changed in them before the start is seen here).
 """
 
 from __future__ import annotations
@@ -154,6 +161,27 @@ class ProcessMemory:
             for module in modules}
         self._names[child] = {id(vars(m)): ProcessGlobals(vars(m), child) for m in modules}
 
+    def spawn(self, child: Any) -> types.CodeType | None:
+        """Give ``child`` the globals of a fresh interpreter that imports the main
+        script (see the module docstring); the script's code, which the child runs
+        into its empty main namespace, or None when the main module is not the
+        program's (``simulate()`` called from a test: fork semantics)."""
+        self.fork(child)
+        main = sys.modules.get("__main__")
+        path = getattr(main, "__file__", None)
+        if main not in self._copies[child] or not is_program_file(path):
+            return None
+        self._copies[child][main] = {
+            "__name__": "__mp_main__", "__doc__": None, "__package__": None,
+            "__loader__": None, "__spec__": None, "__file__": path,
+            "__builtins__": vars(main)["__builtins__"]}
+        code = _MAIN_CODE.get(path)
+        if code is None:
+            with open(path, "rb") as source:
+                code = _MAIN_CODE[path] = compile(source.read(), path, "exec",
+                                                  dont_inherit=True)
+        return code
+
     def _owner(self, process: Any, module: Any) -> Any:
         if process is not None and module in self._copies[process]:
             return process
@@ -194,3 +222,6 @@ def _owns_globals(module: Any) -> bool:
 
 
 _OWNS_GLOBALS: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+#: The main script's code by path, compiled once for every spawned child.
+_MAIN_CODE: dict[str, types.CodeType] = {}

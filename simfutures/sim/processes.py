@@ -9,7 +9,8 @@ patch mode): its threads unwind at once, its sentinel becomes ready and
 anything it tries to send afterwards is dropped.
 
 Each process has its own copy of the program's module globals, made when it
-starts (``process_memory``: fork semantics).  Not modelled: memory isolation
+starts (``process_memory``: as a fork copies them; a spawned child imports the main
+script again first).  Not modelled: memory isolation
 of objects reached other than through the program's module globals (a class
 attribute, a closure), and signal handlers installed by the task.
 """
@@ -113,6 +114,10 @@ class VirtualProcess:
         self.main_thread: VThread | None = None
         self.daemon = False
         self.facade: Any = None  # the multiprocessing.Process it runs, if any (mp_process)
+        # A spawned child's import of the main script (process_memory.spawn), and
+        # whether it is running it: starting a process then is CPython's RuntimeError.
+        self._main_code: Any = None
+        self.bootstrapping = False
 
     @property
     def name(self) -> str:
@@ -129,6 +134,9 @@ class VirtualProcess:
         if self.pid is not None:
             raise AssertionError("cannot start a process twice")
         sched = context.scheduler()
+        starter = sched.current.process
+        if starter is not None and starter.bootstrapping and self._ctx.start_method != "fork":
+            raise _not_bootstrapped_error()
         processes = _registry(sched)
         number = len(processes) + 1
         self.pid = MAIN_PID + number
@@ -139,7 +147,10 @@ class VirtualProcess:
         main_facade_for(vt)
         if sched.memory is None:
             sched.memory = ProcessMemory()
-        sched.memory.fork(self)
+        if self._ctx.start_method == "fork":
+            sched.memory.fork(self)
+        else:
+            self._main_code = sched.memory.spawn(self)
         sched.observe(self)  # what the parent did before start() happens before the child
         sched.start(vt, self._bootstrap)
         sched.sync(self)  # the child may run first, or the parent go on
@@ -148,6 +159,9 @@ class VirtualProcess:
         sched = context.scheduler()
         sched.observe(self)
         exitcode = 0
+        if self._main_code is not None and not self._import_main():
+            self._died(sched, 1)
+            return
         try:
             invoke(self._target, *self._args, **self._kwargs)
         except ProcessKilled:
@@ -160,6 +174,21 @@ class VirtualProcess:
             traceback.print_exc()
             exitcode = 1
         self._died(sched, exitcode)
+
+    def _import_main(self) -> bool:
+        """A spawned child imports the main script as ``__mp_main__``; False when that
+        raised (its traceback printed, as the child's interpreter prints it)."""
+        self.bootstrapping = True
+        try:
+            exec(self._main_code, vars(sys.modules["__main__"]))
+        except ProcessKilled:
+            raise
+        except BaseException:
+            traceback.print_exc()
+            return False
+        finally:
+            self.bootstrapping = False
+        return True
 
     def _died(self, sched: Scheduler, exitcode: int | None) -> None:
         if self.exitcode is None:
@@ -212,6 +241,27 @@ class VirtualProcess:
     def __repr__(self) -> str:
         state = "started" if self.is_alive() else ("initial" if self.pid is None else "stopped")
         return f"<{type(self).__name__} name={self.name!r} pid={self.pid} {state}>"
+
+
+def _not_bootstrapped_error() -> RuntimeError:
+    """CPython's error for a process started while a spawned child imports the main
+    script (``multiprocessing.spawn._check_not_importing_main``, asked against a
+    process that is inheriting: its text differs between versions)."""
+    import multiprocessing.spawn
+
+    class Inheriting:
+        _inheriting = True
+
+    state = multiprocessing.process
+    saved = state.current_process
+    state.current_process = Inheriting
+    try:
+        multiprocessing.spawn._check_not_importing_main()
+    except RuntimeError as exc:
+        return exc
+    finally:
+        state.current_process = saved
+    raise AssertionError("multiprocessing.spawn no longer refuses the start")
 
 
 class _Channel(_Waitable):
