@@ -7,6 +7,8 @@ import os
 import sys
 import textwrap
 
+import pytest
+
 from simfutures.explore.runner import explore_seeded
 from simfutures.explore.strategies import RandomWalk
 from simfutures.program import load_program
@@ -137,11 +139,11 @@ def test_library_globals_a_run_rebinds_are_put_back_after_it(tmp_path):
     assert json.dumps is dumps and warnings.showwarning is showwarning
 
 
-ATTRS_REPR = """
+RECURSIVE_REPR = """
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import attr
+DECORATE
 
 
 class Slow:
@@ -150,9 +152,9 @@ class Slow:
         return "Slow()"
 
 
-@attr.s
+@decorator
 class Record:
-    part = attr.ib()
+    part: Slow = FIELD
 
 
 record = Record(Slow())
@@ -161,14 +163,19 @@ with ThreadPoolExecutor(max_workers=2) as pool:
 """
 
 
-def test_a_librarys_thread_local_is_per_virtual_thread(tmp_path):
-    # attrs guards a recursive repr with a module-level threading.local(): made before
-    # the simulation, it was one for every virtual thread, and a second thread printing
-    # the same record got "..." (or attrs' cleanup raised KeyError).
+@pytest.mark.parametrize("decorate, field", [
+    ("import attr\ndecorator = attr.s", "attr.ib()"),
+    ("from dataclasses import dataclass as decorator", "None"),
+])
+def test_a_recursive_repr_guard_is_per_virtual_thread(tmp_path, decorate, field):
+    # attrs guards a recursive repr with a module-level threading.local(), dataclasses
+    # by (id, _thread.get_ident()): made or read before the simulation, they were one
+    # for every virtual thread, and a second thread printing the same record got "..."
+    # (or attrs' cleanup raised KeyError).
     import attr._compat
 
-    path = tmp_path / "attrs_repr.py"
-    path.write_text(ATTRS_REPR)
+    path = tmp_path / "recursive_repr.py"
+    path.write_text(RECURSIVE_REPR.replace("DECORATE", decorate).replace("FIELD", field))
     original = attr._compat.repr_context
     result = explore_seeded(load_program(path), RandomWalk(), range(30))
     assert [(g.key.stdout, g.key.error) for g in result.groups] == [

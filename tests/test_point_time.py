@@ -1,8 +1,9 @@
-"""Time passes while threads compute without waiting (docs/soundness.md section 2):
-each scheduling point since the clock last moved counts ``Limits.point_time`` in the
-natural order (a due timer then fires: an "elapse" decision, whose other answer is a
-faster machine), and up to ``Limits.max_point_time`` on a slow machine (the clock
-option may jump that far)."""
+"""Threads that compute without waiting (docs/soundness.md sections 2 and 3): each
+scheduling point since the clock last moved counts ``Limits.point_time`` in the natural
+order (a due timer then fires: an "elapse" decision, whose other answer is a faster
+machine), and up to ``Limits.max_point_time`` on a slow machine (the clock option may
+jump that far); the natural order hands a busy thread's turn over where CPython's GIL
+can change hands."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor, TimeoutError
 import pytest
 
 from simfutures.explore import exhaustive
-from simfutures.program import ScriptProgram
+from simfutures.explore.search import ProgramSpec, SearchConfig, search
+from simfutures.program import ScriptProgram, load_program
 from simfutures.sim import context, run
 from simfutures.sim.chooser import CLOCK_OFFERED, NaturalChooser, chooser_for_seed
 from simfutures.sim.scheduler import Limits
@@ -159,3 +161,65 @@ def test_a_sleeping_main_thread_wakes_while_a_worker_spins(seed):
     result = run(sleep_while_a_worker_spins, (0.05,), chooser=chooser_for_seed(seed))
     assert result.ok, result.stopped
     assert result.value is True
+
+
+# 2 threads x 1,000 `n += 1`: each thread runs past SWITCH_INTERVAL, so the natural
+# order hands its turn over mid-run.  CPython 3.11 checks for a handover only at the
+# loop's backward jump, never between the read and the write of `n` (no call there).
+INCREMENTS = """
+import threading
+
+n = 0
+
+
+def run():
+    global n
+    for _ in range(1000):
+        n += 1
+
+
+threads = [threading.Thread(target=run) for _ in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(n)
+"""
+
+
+def test_the_natural_order_hands_over_only_at_an_eval_breaker_check(tmp_path):
+    path = tmp_path / "increments.py"
+    path.write_text(INCREMENTS)
+    result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=6))
+    natural = next(group for group in result.groups if group.first == 0)
+    assert natural.key.stdout == "2000\n"
+    # Other schedules still split the `+=` (a model of 3.9 and free-threaded builds).
+    assert any(int(group.key.stdout) < 2000 for group in result.groups)
+
+
+# A Timer appends to a list the main thread polls in a loop with no other scheduling
+# point (real CPython 3.11 with setswitchinterval(1e-6): interrupted 86/100): only a
+# switch at the poll lets time pass there, so discovery's first runs switch at every
+# access; a faster machine lets the loop finish first.
+POLLED = """
+import threading
+
+fired = []
+timer = threading.Timer(0.0005, fired.append, args=(1,))
+timer.start()
+n = 0
+for i in range(2000):
+    if fired:
+        break
+    n += 1
+timer.cancel()
+print("interrupted" if n < 2000 else "loop finished first")
+"""
+
+
+def test_a_timer_fires_while_a_loop_polls_what_it_changes(tmp_path):
+    path = tmp_path / "polled.py"
+    path.write_text(POLLED)
+    result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=100))
+    assert {group.key.stdout for group in result.groups} == {
+        "interrupted\n", "loop finished first\n"}

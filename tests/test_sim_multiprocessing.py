@@ -11,6 +11,7 @@ import queue
 import re
 import sys
 import threading
+import time
 
 import pytest
 
@@ -164,6 +165,69 @@ def _process_observations() -> list:
     sleeper.join()
     seen.append((sleeper.exitcode, HITS))
     return seen
+
+
+def _acquire_observations() -> list:
+    """multiprocessing's acquire(block, timeout): a non-blocking call ignores the
+    timeout, None waits for ever (threading's locks refuse both); get_nowait() passes
+    them, and a put() reaches the queue through its feeder thread a little later."""
+    seen = []
+    for make in (multiprocessing.Lock, multiprocessing.RLock,
+                 lambda: multiprocessing.Semaphore(1),
+                 lambda: multiprocessing.BoundedSemaphore(1)):
+        lock = make()
+        seen.append((lock.acquire(False, None), lock.acquire(False, 5)))
+        lock.release()
+        seen.append((lock.acquire(True, None), lock.acquire(True, 0.001)))
+    q = multiprocessing.Queue()
+    q.put("x")
+    seen.append(q.get(timeout=5))
+    q.put("y")
+    time.sleep(0.2)
+    seen.append(q.get_nowait())
+    return seen
+
+
+def _raised(action) -> str | None:
+    try:
+        action()
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _semlock_observations() -> list:
+    """multiprocessing's own reprs, get_value() and release errors."""
+    lock, rlock = multiprocessing.Lock(), multiprocessing.RLock()
+    semaphore, bounded = multiprocessing.Semaphore(2), multiprocessing.BoundedSemaphore(1)
+    seen = [repr(lock), repr(rlock), repr(semaphore), repr(bounded), semaphore.get_value()]
+    lock.acquire()
+    rlock.acquire()
+    rlock.acquire()
+    semaphore.acquire()
+    seen += [repr(lock), repr(rlock), repr(semaphore), semaphore.get_value()]
+    other = threading.Thread(target=lambda: seen.append(
+        (repr(lock), repr(rlock), _raised(rlock.release), _raised(lock.release))))
+    other.start()
+    other.join()  # (the other thread released the plain lock: a semaphore may)
+    rlock.release()
+    rlock.release()
+    seen += [_raised(lock.release), _raised(rlock.release), _raised(bounded.release),
+             repr(lock), repr(rlock)]
+    return seen
+
+
+def test_locks_and_semaphores_are_multiprocessings():
+    real = _semlock_observations()
+    assert real[0] == "<Lock(owner=None)>"  # (the comparison is of something)
+    assert simulate(_semlock_observations) == real
+
+
+def test_acquire_arguments_are_multiprocessings():
+    real = _acquire_observations()
+    assert real[0] == (True, False) and real[-1] == "y"
+    assert simulate(_acquire_observations) == real
+    assert simulate(_acquire_observations, seed=2) == real
 
 
 def test_processes_queues_and_locks_behave_as_cpythons(capfd):

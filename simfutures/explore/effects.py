@@ -20,6 +20,7 @@ import _bisect
 import _heapq
 import _operator
 import _random
+import array
 import collections
 import functools
 import gc
@@ -354,7 +355,7 @@ def method_call(footprint: Footprint, owner: Any, name: str, args: list[Any]) ->
     # state, so that a check-then-act across two such calls is a scheduling point; its
     # attributes are other locations (a C getter reads them atomically).
     footprint.writes.add((footprint.name(owner), C_STATE))
-    footprint.top = True
+    unknown_call(footprint, args)  # and it reads what it is given (``out.write(buf)``)
 
 
 def entry_key(footprint: Footprint, mapping: dict, key: Any) -> Any:
@@ -485,6 +486,49 @@ def function_call(footprint: Footprint, fn: Any, args: list[Any]) -> None:
         function_call(footprint, fn.func, [*fn.args, *fn.keywords.values(), *args])
         return
     unknown_call(footprint, args)
+
+
+# C callables that release the GIL while they hold a buffer export of an argument (a
+# write to a file, pipe or socket, hashing, compression): a thread that resizes that
+# bytearray meanwhile gets CPython's BufferError ("Existing exports of data: object
+# cannot be re-sized").  Functions by (module, name); methods by (module, class, name).
+_EXPORTS_WITHOUT_GIL = frozenset({
+    ("posix", "write"), ("zlib", "compress"), ("zlib", "decompress"), ("zlib", "crc32"),
+    ("zlib", "adler32"), ("_hashlib", "new"),
+    ("_io", "FileIO", "write"), ("_io", "BufferedWriter", "write"),
+    ("_io", "BufferedRandom", "write"), ("_socket", "socket", "send"),
+    ("_socket", "socket", "sendall"), ("_socket", "socket", "sendto"),
+    ("_hashlib", "HASH", "update"), ("zlib", "Compress", "compress"),
+    ("zlib", "Decompress", "decompress"),
+})
+#: Buffers a thread can resize while another holds them exported.
+_RESIZABLE = (bytearray, array.array)
+
+
+def exported_without_gil(fn: Any, args: list[Any]) -> list[Any]:
+    """The resizable buffers among ``args`` that ``fn`` holds exported while it releases
+    the GIL (``_EXPORTS_WITHOUT_GIL``; hashlib's constructors, ``openssl_*``, too)."""
+    buffers = [arg for arg in args if isinstance(arg, _RESIZABLE)]
+    if not buffers:
+        return []
+    kind = type(fn)
+    if kind is types.BuiltinFunctionType:
+        owner = fn.__self__
+        if owner is None or isinstance(owner, types.ModuleType):
+            module = getattr(owner, "__name__", None) or fn.__module__
+            key: tuple = (module, fn.__name__)
+            if module == "_hashlib" and fn.__name__.startswith("openssl_"):
+                return buffers
+        else:
+            defining = next((base for base in type(owner).__mro__
+                             if fn.__name__ in vars(base)), type(owner))
+            key = (defining.__module__, defining.__qualname__, fn.__name__)
+    elif kind is types.MethodDescriptorType:
+        cls = fn.__objclass__
+        key = (cls.__module__, cls.__qualname__, fn.__name__)
+    else:
+        return []
+    return buffers if key in _EXPORTS_WITHOUT_GIL else []
 
 
 # C functions that read process-wide settings another thread may have just changed

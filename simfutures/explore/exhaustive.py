@@ -156,7 +156,7 @@ def scheduler_state(sched: Scheduler) -> tuple:
                           if fn is not None or (token == vt.wake_token and vt.alive)))
     # Points since the clock last moved: how close a timer is to falling due by the
     # computation's own time (Limits.point_time), where one is pending.
-    computed = sched.steps - sched.time_mark if timers else 0
+    computed = (sched.steps - sched.time_mark, sched.point_time) if timers else 0
     return (sched.now, timers, tuple(vt.waiting_on for vt in sched.threads),
             min(sched.run_length, SWITCH_INTERVAL), frozenset(sched.elapsed_at), computed)
 

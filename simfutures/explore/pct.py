@@ -23,10 +23,10 @@ from simfutures.sim.chooser import CLOCK_OFFERED
 #: a livelock that ends at the step limit: a failure the program does not have.
 STARVATION_LIMIT = 1000
 
-#: How often an "elapse" decision (``Scheduler._time_passes``) says the machine ran
+#: How often an "elapse" decision (``Scheduler._time_passes``) says the machine runs
 #: faster than ``Limits.point_time`` and the due timer waits: rarely, since every
-#: such answer postpones the timer by as many points again, and a few in a row run
-#: into the step limit.
+#: such answer postpones the timer by ``FASTER_MACHINE`` times as many points, and a
+#: few in a row run into the step limit.
 FASTER_MACHINE = 0.125
 
 #: The pseudo-thread whose priority decides when the clock may jump ahead of a

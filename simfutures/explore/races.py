@@ -549,6 +549,12 @@ class RaceTracer(FootprintTracer):
         # By frame: (frame, module names) of an import instruction, until it went on
         # (a module body the import runs may import too).
         self._pending_imports: dict[int, tuple[FrameType, list[str]]] = {}
+        # The thread that last passed an eval-breaker check (a function start, a
+        # backward jump, a call) since the previous access point, if any (see
+        # Scheduler.preempt_at_access).
+        self._breaker_passed_by: VThread | None = None
+        # Buffers the call being traced holds exported while it releases the GIL.
+        self._exports: list[Any] = []
 
     def install(self) -> None:
         stack_peek.pause_other_tools()
@@ -634,6 +640,7 @@ class RaceTracer(FootprintTracer):
                 self._resumed(frame)
         elif kind != _USER_CALL and (kind >= 0 or not self._called_by_program(frame)):
             return None
+        self._breaker_passed_by = self._sched.current  # the function's start
         if self._lines and self._called_inside_racy_call(frame):
             self._switch()
         stack_peek.trace_opcodes(frame, self._on_opcode)
@@ -651,6 +658,9 @@ class RaceTracer(FootprintTracer):
         atomic: CPython may switch threads inside the callback, in the middle of the
         C function's work on its container."""
         sink = self._sink
+        if self._every or sink.site in self._lines:
+            # (switched to once this instruction's accesses are recorded: _on_opcode)
+            self._exports = effects.exported_without_gil(fn, args)
         if effects.python_level(fn):
             if sink.library:
                 return
@@ -673,6 +683,19 @@ class RaceTracer(FootprintTracer):
             sink.library = library
         elif any(_runs_python(arg) for arg in args):
             sink.atomic = False
+
+    def _switch_holding(self) -> None:
+        """A scheduling point inside a C call that releases the GIL while it holds its
+        arguments' buffers exported (``effects.exported_without_gil``): they are exported
+        for real meanwhile, so another thread that resizes one gets CPython's own
+        ``BufferError``."""
+        views = [memoryview(buffer) for buffer in self._exports]
+        self._exports = []
+        try:
+            self._switch()
+        finally:
+            for view in views:
+                view.release()
 
     def _called_inside_racy_call(self, frame: FrameType) -> bool:
         """Whether ``frame`` is called (or resumed) from a racy line: a callback the C
@@ -702,6 +725,11 @@ class RaceTracer(FootprintTracer):
             if table is None:
                 table = _TABLES[code] = _decode(code)
             lasti = frame.f_lasti
+            breakers = _BREAKERS.get(code)
+            if breakers is None:
+                breakers = _BREAKERS[code] = _eval_breaker_checks(code)
+            if lasti in breakers:
+                self._breaker_passed_by = self._sched.current
             if lasti in table:
                 kind = _PROGRAM_KINDS.get(code)
                 if kind == _USER_CALL and table[lasti][0] not in _CALLS:
@@ -715,7 +743,10 @@ class RaceTracer(FootprintTracer):
                 sink.site = site
                 sink.atomic = table[lasti][0] in _CALLS
                 sink.library = library
-        return super()._on_opcode(frame, event, arg)
+        tracer = super()._on_opcode(frame, event, arg)
+        if self._exports:
+            self._switch_holding()
+        return tracer
 
     def _importing(self, frame: FrameType, name: str, level: int, fromlist: Any) -> None:
         """An ``import`` about to run: the modules it names, observed once it ran."""
@@ -749,12 +780,27 @@ class RaceTracer(FootprintTracer):
         function runs; ``sys.call_tracing`` lifts that)."""
         sched = self._sched
         tracer = self.outer or self._on_call
+        breaker_passed = self._breaker_passed_by is sched.current
+        self._breaker_passed_by = None
 
         def point() -> None:
             sys.settrace(tracer)
-            sched.preempt()
+            sched.preempt_at_access(breaker_passed)
 
         sys.call_tracing(point, ())
+
+
+#: Instructions after which CPython 3.11-3.13 check the eval breaker, where a thread
+#: that has had its switch interval gives up the GIL (Python/bytecodes.c: RESUME,
+#: JUMP_BACKWARD, the CALL family).
+_EVAL_BREAKER_OPS = frozenset({"RESUME", "JUMP_BACKWARD", "CALL", "CALL_KW",
+                               "CALL_FUNCTION_EX"})
+_BREAKERS: dict[CodeType, frozenset[int]] = {}
+
+
+def _eval_breaker_checks(code: CodeType) -> frozenset[int]:
+    return frozenset(instruction.offset for instruction in dis.get_instructions(code)
+                     if instruction.opname in _EVAL_BREAKER_OPS)
 
 
 def instrument(policy: RacePolicy, log: RaceLog) -> Callable[[Scheduler], Any] | None:
@@ -786,8 +832,10 @@ def _stopped_expensively(outcome: Any) -> bool:
     error = getattr(outcome, "error", None) or ""  # a program's Outcome
     return error.startswith(("watchdog", "step limit", "virtual time limit"))
 
-#: Runs after which discovery gives up on a program whose threads share no memory.
+#: Runs that switch at every access before discovery proper, after which it gives up
+#: on a program whose threads share no memory; and the most scheduling points each.
 PROBE_RUNS = 4
+PROBE_STEPS = 100_000
 #: Runs per discovery pass (seeds 0..N-1) and the most passes made.
 DISCOVERY_RUNS = 32
 DISCOVERY_PASSES = 3
@@ -797,9 +845,10 @@ def discover(program: Any, mode: str = DEFAULT_PREEMPT, limits: Any = None
              ) -> tuple[RacePolicy, RaceLog]:
     """The policy an exploration of ``program`` runs with, learnt deterministically.
 
-    For "races": seeds ``0..DISCOVERY_RUNS-1`` are run with the racy lines known
-    so far as scheduling points; a pass that finds new racy lines is followed by
-    another (new switches can expose new races), up to ``DISCOVERY_PASSES``.  The
+    For "races": seeds ``0..PROBE_RUNS-1`` are run switching at every access, then
+    seeds ``0..DISCOVERY_RUNS-1`` with the racy lines known so far as scheduling
+    points; a pass that finds new racy lines is followed by another (new switches
+    can expose new races), up to ``DISCOVERY_PASSES``.  The
     result depends on the program alone, so ``run --seed N`` rebuilds the very
     policy ``explore``'s run N had.  These runs (for "every-access", the first
     ``PROBE_RUNS`` seeds) also measure the longest computation between two moves
@@ -816,16 +865,29 @@ def discover(program: Any, mode: str = DEFAULT_PREEMPT, limits: Any = None
         base = limits or Limits()
         return RacePolicy(mode, lines, log.peak_work * base.opcode_time)
 
+    if mode == "races":
+        # A race may show only once a switch inside a loop that has no scheduling point
+        # yet lets time pass there (a Timer fires while the main thread polls a list):
+        # the first runs switch at every access, as "every-access" does.
+        probe_limits = attrs.evolve(limits or Limits(), max_steps=min(
+            (limits or Limits()).max_steps, PROBE_STEPS))
+        with instrumented(instrument(RacePolicy("every-access"), log)):
+            for seed in range(PROBE_RUNS):
+                if _stopped_expensively(program.run(chooser_for(seed), limits=probe_limits)):
+                    break  # (what it saw until then is learnt)
+        if not log.shared:
+            # No memory written by one thread and touched by another: nothing can race,
+            # whatever the schedule (most programs: results travel through futures).
+            return learnt(frozenset()), log
+        policy = RacePolicy(mode, log.lines())
     for _ in range(DISCOVERY_PASSES):
         with instrumented(instrument(policy, log)):
             for seed in range(DISCOVERY_RUNS):
                 if _stopped_expensively(program.run(chooser_for(seed), limits=limits)):
                     # Runs that end at the watchdog or a limit are slow: one is enough.
                     return learnt(log.lines()), log
-                if seed + 1 == PROBE_RUNS and (mode == "every-access" or not log.shared):
-                    # No memory written by one thread and touched by another: nothing
-                    # can race, whatever the schedule (most programs: results travel
-                    # through futures).  Every access switches anyway: nothing to learn.
+                if seed + 1 == PROBE_RUNS and mode == "every-access":
+                    # Every access switches anyway: nothing more to learn.
                     return learnt(policy.lines), log
         lines = log.lines()
         if lines == policy.lines:

@@ -7,7 +7,7 @@ comes from inside the simulation or from some other real thread.
 
 from __future__ import annotations
 
-import _thread
+from _thread import get_ident as _get_ident  # the real one: runs patch _thread's
 from typing import TYPE_CHECKING
 
 from simfutures.errors import SimfuturesError
@@ -31,7 +31,7 @@ def enter(sched: Scheduler) -> None:
     if _scheduler is not None:
         raise SimfuturesError("simulate() cannot be nested: a simulation is already running")
     _scheduler = sched
-    _os_thread = _thread.get_ident()
+    _os_thread = _get_ident()
 
 
 def leave() -> None:
@@ -51,7 +51,7 @@ def active() -> bool:
 def simulating() -> bool:
     """Whether a simulation is running in the caller's OS thread (its virtual threads,
     or the scheduler between them)."""
-    return _scheduler is not None and _os_thread == _thread.get_ident()
+    return _scheduler is not None and _os_thread == _get_ident()
 
 
 def running(sched: Scheduler) -> bool:

@@ -48,7 +48,7 @@ import traceback
 from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
-from simfutures.sim import context, primitives, processes
+from simfutures.sim import context, mp_synchronize, processes
 from simfutures.sim.process_memory import fork_copy
 from simfutures.sim.runtime import MAIN_PID
 
@@ -188,31 +188,6 @@ def wait(object_list: Any, timeout: float | None = None) -> list[Any]:
     return _real_wait(object_list, timeout)
 
 
-class _SemLockView:
-    """What the stdlib's queues read of a semaphore through ``_semlock`` (a
-    ``JoinableQueue``'s count of unfinished tasks, ``Queue.qsize()``)."""
-
-    _value: int
-
-    @property
-    def _semlock(self) -> _SemLockView:
-        return self
-
-    def _get_value(self) -> int:
-        return self._value
-
-    def _is_zero(self) -> bool:
-        return self._value == 0
-
-
-class _MpSemaphore(_SemLockView, primitives.Semaphore):
-    pass
-
-
-class _MpBoundedSemaphore(_SemLockView, primitives.BoundedSemaphore):
-    pass
-
-
 class RunFinalize(multiprocessing.util.Finalize):
     """``multiprocessing.util.Finalize`` for an object made in a run: its callback runs
     only in that run (at the run's end or when the object dies in it), never later
@@ -287,12 +262,6 @@ _real_current_process = multiprocessing.process.current_process
 _real_parent_process = multiprocessing.process.parent_process
 _real_wait = multiprocessing.connection.wait
 
-_SYNC = {"Lock": primitives.Lock, "RLock": primitives.RLock,
-         "Semaphore": _MpSemaphore, "BoundedSemaphore": _MpBoundedSemaphore,
-         "Event": primitives.Event, "Condition": primitives.Condition,
-         "Barrier": primitives.Barrier}
-
-
 def _context_method(make: Any) -> Any:
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
         return make(*args, **kwargs)
@@ -310,8 +279,9 @@ def patches() -> list[tuple[Any, dict[str, Any]]]:
     return [
         *[(cls, {"_Popen": popen}) for cls in process_classes],
         (multiprocessing.context.BaseContext,
-         {name: _context_method(make) for name, make in _SYNC.items()}),
-        (multiprocessing, {**_SYNC, "Pipe": Pipe, "current_process": current_process,
+         {name: _context_method(make) for name, make in mp_synchronize.PRIMITIVES.items()}),
+        (multiprocessing, {**mp_synchronize.PRIMITIVES, "Pipe": Pipe,
+                           "current_process": current_process,
                            "parent_process": parent_process}),
         (multiprocessing.connection, {"Pipe": Pipe, "wait": wait}),
         (multiprocessing.pool, {"wait": wait}),

@@ -259,7 +259,7 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
         *managers.PATCHES,
         *mp_process.patches(),
         *mp_pool.patches(_THREADING_PATCHES, _QUEUE_PATCHES["Queue"]),
-        *library_locks.patches(),
+        *library_locks.patches(_THREADING_PATCHES),
         (signal, _SIGNAL_PATCHES),
     ]
     saved: list[tuple[Any, str, Any, bool]] = []
