@@ -126,6 +126,13 @@ _NOT_YET = pytest.mark.xfail(strict=True, reason="simulator does not offer this 
                                                  "(issues 12 and 13)")
 
 
+#: Racy programs whose natural order fails too: the window holds a loop or a call, where
+#: CPython hands the GIL over once a thread has had its switch interval, and the natural
+#: order's handover (SWITCH_INTERVAL) falls there (c_object_check_act fails 20/20 real
+#: runs at the default 5 ms interval too).
+NATURAL_ORDER_FAILS = {"stored_view", "c_object_check_act"}
+
+
 #: Data races with no blocking call in the window: only switches at racy accesses find
 #: them, and race detection reads CPython 3.11-3.13 frames (docs/soundness.md).
 DATA_RACES = {"dict_counter", "dict_get_set", "attr_increment", "global_increment",
@@ -171,7 +178,7 @@ def test_racy_program_is_found_within_the_budget_and_replays(name):
     assert failure is not None, f"{name}: no failure in {BUDGET} runs of {DEFAULT_STRATEGY}"
     assert RACES[name] in failure.key.error
     # The natural order hides the race: finding it took a search.
-    assert not program.run(NaturalChooser()).failed
+    assert program.run(NaturalChooser()).failed is (name in NATURAL_ORDER_FAILS)
     # The recorded schedule replays the same failure, and so does the seed.
     assert key_of(program.run(ReplayChooser(failure.outcome.schedule))) == failure.key
     chooser = seeded_strategy(config, program).chooser(failure.seed)

@@ -832,10 +832,11 @@ def _stopped_expensively(outcome: Any) -> bool:
     error = getattr(outcome, "error", None) or ""  # a program's Outcome
     return error.startswith(("watchdog", "step limit", "virtual time limit"))
 
-#: Runs that switch at every access before discovery proper, after which it gives up
-#: on a program whose threads share no memory; and the most scheduling points each.
-PROBE_RUNS = 4
-PROBE_STEPS = 100_000
+#: Runs that switch at every access before discovery proper (the natural order and one
+#: walk), and the most scheduling points each (a long one has shown its races by then);
+#: discovery gives up after as many runs on a program whose threads share no memory.
+PROBE_RUNS = 2
+PROBE_STEPS = 20_000
 #: Runs per discovery pass (seeds 0..N-1) and the most passes made.
 DISCOVERY_RUNS = 32
 DISCOVERY_PASSES = 3
@@ -875,10 +876,6 @@ def discover(program: Any, mode: str = DEFAULT_PREEMPT, limits: Any = None
             for seed in range(PROBE_RUNS):
                 if _stopped_expensively(program.run(chooser_for(seed), limits=probe_limits)):
                     break  # (what it saw until then is learnt)
-        if not log.shared:
-            # No memory written by one thread and touched by another: nothing can race,
-            # whatever the schedule (most programs: results travel through futures).
-            return learnt(frozenset()), log
         policy = RacePolicy(mode, log.lines())
     for _ in range(DISCOVERY_PASSES):
         with instrumented(instrument(policy, log)):
@@ -886,8 +883,10 @@ def discover(program: Any, mode: str = DEFAULT_PREEMPT, limits: Any = None
                 if _stopped_expensively(program.run(chooser_for(seed), limits=limits)):
                     # Runs that end at the watchdog or a limit are slow: one is enough.
                     return learnt(log.lines()), log
-                if seed + 1 == PROBE_RUNS and mode == "every-access":
-                    # Every access switches anyway: nothing more to learn.
+                if seed + 1 == PROBE_RUNS and (mode == "every-access" or not log.shared):
+                    # No memory written by one thread and touched by another: nothing
+                    # can race, whatever the schedule (most programs: results travel
+                    # through futures).  Every access switches anyway: nothing to learn.
                     return learnt(policy.lines), log
         lines = log.lines()
         if lines == policy.lines:

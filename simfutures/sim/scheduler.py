@@ -106,10 +106,10 @@ class LimitError(SimulationStopped):
 #: one went on, the natural choice (index 0) becomes the longest-waiting ready
 #: thread.  Without it, seed 0 could livelock where CPython cannot: a task that
 #: keeps resubmitting itself would starve a main thread that wants to shut down.
-#: 1,000 points at ``Limits.point_time`` are 1 ms, a fifth of CPython's 5 ms: a
-#: shorter one handed a thread's turn over inside windows (a loop in a
-#: check-then-act) that real runs at the default interval never split.
-SWITCH_INTERVAL = 1000
+#: The handover waits for an eval-breaker check (``preempt_at_access``), as CPython's.
+#: (1,000, nearer CPython's 5 ms at ``Limits.point_time``, made bounded exhaustive
+#: search need a preemption for every interleaving the handover gave for free.)
+SWITCH_INTERVAL = 100
 
 
 class _ClockOption:

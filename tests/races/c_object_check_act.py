@@ -1,4 +1,4 @@
-# real CPython 3.11: fails 29/30 with setswitchinterval(1e-6) (2 shared cores, under load)
+# real CPython 3.11: fails 60/60 with setswitchinterval(1e-6) (2 shared cores, under load)
 """Check-then-act on a C object the tracer has no table for (``array.array``): each
 call is atomic, ``len()`` then ``append()`` is not, and the array overfills."""
 
@@ -6,11 +6,11 @@ import array
 from concurrent.futures import ThreadPoolExecutor
 
 samples = array.array("i")
-LIMIT = 10
+LIMIT = 100
 
 
 def record():
-    for _ in range(20):
+    for _ in range(200):
         if len(samples) < LIMIT:
             sum(range(20_000))  # a little work in the window (C: no traced lines)
             samples.append(1)

@@ -5,12 +5,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 samples = array.array("i")
-LIMIT = 10
+LIMIT = 100
 guard = threading.Lock()
 
 
 def record():
-    for _ in range(20):
+    for _ in range(200):
         with guard:
             if len(samples) < LIMIT:
                 sum(range(20_000))  # a little work in the window (C: no traced lines)
