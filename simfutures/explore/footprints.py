@@ -75,7 +75,10 @@ _SIM_FUNCTIONS = {name: CLOCK for name in (
     "<lambda>", "<genexpr>", "<listcomp>", "<dictcomp>", "<setcomp>", "run", "call",
     "scheduler", "current", "active", "_active", "_remaining", "_deadline", "_now", "_sleep",
     "_getpid", "current_thread", "get_ident", "get_native_id", "main_thread",
-    "simulating", "running", "_called_from_program", "is_program_file")}
+    "simulating", "running", "_called_from_program", "is_program_file",
+    # sim/wall_clock.py: the wall clock read in C, made the virtual one
+    "localtime", "gmtime", "ctime", "asctime", "strftime", "_now_if_omitted", "_datetime_now",
+    "_datetime_utcnow")}
 _SIM_FUNCTIONS["_names"] = THREAD_NUMBERS
 
 _INPLACE_MIN = 13  # BINARY_OP opargs from here on are the augmented assignments

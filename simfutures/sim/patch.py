@@ -20,7 +20,10 @@ import concurrent.futures
 import concurrent.futures._base
 import concurrent.futures.process
 import concurrent.futures.thread
+import ctypes
+import datetime
 import functools
+import gc
 import os
 import queue
 import random
@@ -44,6 +47,7 @@ from simfutures.sim import (
     mp_process,
     primitives,
     threads,
+    wall_clock,
 )
 from simfutures.sim.hard_exit import virtual_exit
 from simfutures.sim.program_files import is_program_file
@@ -79,11 +83,14 @@ def _now() -> float:
     timestamp, an event loop's ``time()``) just read it."""
     sched = context.scheduler()
     caller = sys._getframe(1)
-    while caller is not None and caller.f_code.co_filename == __file__:
-        caller = caller.f_back  # (the _guarded wrapper, a lambda for time_ns)
+    while caller is not None and caller.f_code.co_filename in _CLOCK_READERS:
+        caller = caller.f_back  # (the _guarded wrapper, a lambda for time_ns, datetime.now)
     if caller is not None and is_program_file(caller.f_code.co_filename):
         sched.elapse_computation()
     return sched.now
+
+
+_CLOCK_READERS = frozenset({__file__, wall_clock.__file__})
 
 
 def _sleep(seconds: float) -> None:
@@ -117,6 +124,8 @@ _TIME_PATCHES = {
     "perf_counter_ns": _guarded(time.perf_counter_ns, lambda: int(_now() * 1e9),
                                 "time_perf_counter_ns"),
     "time_ns": _guarded(time.time_ns, lambda: int((EPOCH + _now()) * 1e9), "time_time_ns"),
+    **{name: _guarded(getattr(time, name), virtual, f"time_{name}")
+       for name, virtual in wall_clock.TIME_FUNCTIONS.items()},
 }
 
 _OS_PATCHES = {
@@ -240,11 +249,34 @@ class _InterleavingStream:
         return getattr(self._stream, name)
 
 
+def _set_attribute(owner: Any, name: str, value: Any, delete: bool = False) -> None:
+    """``setattr(owner, name, value)`` (or ``delattr``), also where ``owner`` is a C
+    type that refuses it ("cannot set 'now' attribute of immutable type"): then the
+    type's own dict is written and the interpreter's attribute caches told
+    (``PyType_Modified``), which is what ``setattr`` does for a Python class."""
+    try:
+        if delete:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, value)
+        return
+    except TypeError:
+        if not isinstance(owner, type):
+            raise
+    namespace = gc.get_referents(owner.__dict__)[0]  # the dict behind the mappingproxy
+    if delete:
+        del namespace[name]
+    else:
+        namespace[name] = value
+    ctypes.pythonapi.PyType_Modified(ctypes.py_object(owner))
+
+
 @contextmanager
 def patched(world: Any, rng: random.Random) -> Iterator[None]:
     """Swap the simulation in for the real modules; restore them on exit."""
     plan: list[tuple[Any, dict[str, Any]]] = [
         (time, _TIME_PATCHES),
+        (datetime.datetime, wall_clock.DATETIME_METHODS),
         (threading, _THREADING_PATCHES),
         (queue, _QUEUE_PATCHES),
         (os, _OS_PATCHES),
@@ -271,13 +303,10 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
                 # The raw attribute is saved: a class's staticmethod stays one.)
                 own = name in namespace
                 saved.append((module, name, namespace[name] if own else None, own))
-                setattr(module, name, value)
+                _set_attribute(module, name, value)
         yield
     finally:
         for module, name, value, own in reversed(saved):
-            if own:
-                setattr(module, name, value)
-            else:
-                delattr(module, name)
+            _set_attribute(module, name, value, delete=not own)
         import_locks.forget_module_locks()
         mp_process.run_deferred_finalizers()
