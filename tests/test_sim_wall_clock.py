@@ -29,6 +29,11 @@ def _readings_after(seconds: float) -> dict[str, object]:
         "ctime": time.ctime(),
         "asctime": time.asctime(),
         "strftime": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "monotonic": time.monotonic(),
+        "cpu": (time.process_time(), time.thread_time(), time.process_time_ns() / 1e9),
+        "clock_gettime": (time.clock_gettime(time.CLOCK_REALTIME),
+                          time.clock_gettime(time.CLOCK_MONOTONIC),
+                          time.clock_gettime_ns(time.CLOCK_PROCESS_CPUTIME_ID) / 1e9),
     }
 
 
@@ -44,6 +49,11 @@ def test_every_wall_clock_reading_is_the_virtual_time():
     assert readings["ctime"] == time.ctime(wall)
     assert readings["asctime"] == time.asctime(time.localtime(wall))
     assert readings["strftime"] == time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(wall))
+    # CPU time is the virtual time too: what the simulator itself used is no function
+    # of the seed.
+    virtual = readings["monotonic"]
+    assert readings["cpu"] == (virtual, virtual, virtual)
+    assert readings["clock_gettime"] == (wall, virtual, virtual)
 
 
 def test_a_datetime_deadline_passes_in_virtual_time_in_a_pool_task():
@@ -89,6 +99,11 @@ def test_datetime_types_and_errors_are_cpythons():
         datetime.datetime.now(5)
     with pytest.raises(TypeError) as virtual:
         simulate(datetime.datetime.now, 5)
+    assert str(virtual.value) == str(real.value)
+    with pytest.raises(OSError) as real:
+        time.clock_gettime(12345)
+    with pytest.raises(OSError) as virtual:
+        simulate(time.clock_gettime, 12345)
     assert str(virtual.value) == str(real.value)
     with pytest.raises(TypeError) as real:
         time.asctime(None)

@@ -77,7 +77,8 @@ _SIM_FUNCTIONS = {name: CLOCK for name in (
     "_getpid", "current_thread", "get_ident", "get_native_id", "main_thread",
     "simulating", "running", "_called_from_program", "is_program_file",
     # sim/wall_clock.py: the wall clock read in C, made the virtual one
-    "localtime", "gmtime", "ctime", "asctime", "strftime", "_now_if_omitted", "_datetime_now",
+    "localtime", "gmtime", "ctime", "asctime", "strftime", "clock_gettime", "clock_gettime_ns",
+    "_now_if_omitted", "_datetime_now",
     "_datetime_utcnow")}
 _SIM_FUNCTIONS["_names"] = THREAD_NUMBERS
 

@@ -124,6 +124,13 @@ _TIME_PATCHES = {
     "perf_counter_ns": _guarded(time.perf_counter_ns, lambda: int(_now() * 1e9),
                                 "time_perf_counter_ns"),
     "time_ns": _guarded(time.time_ns, lambda: int((EPOCH + _now()) * 1e9), "time_time_ns"),
+    # CPU time: what the simulator's own process used is no function of the seed.
+    "process_time": _guarded(time.process_time, _now, "time_process_time"),
+    "thread_time": _guarded(time.thread_time, _now, "time_thread_time"),
+    "process_time_ns": _guarded(time.process_time_ns, lambda: int(_now() * 1e9),
+                                "time_process_time_ns"),
+    "thread_time_ns": _guarded(time.thread_time_ns, lambda: int(_now() * 1e9),
+                               "time_thread_time_ns"),
     **{name: _guarded(getattr(time, name), virtual, f"time_{name}")
        for name, virtual in wall_clock.TIME_FUNCTIONS.items()},
 }

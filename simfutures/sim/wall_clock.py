@@ -2,12 +2,13 @@
 
 ``time.time()`` is virtual inside a simulation (``patch.py``), and so is what
 reads it through Python (``datetime.date.today()``, a log record's timestamp).
-But ``datetime.datetime.now()`` and ``utcnow()``, and ``time.localtime()``,
+But ``datetime.datetime.now()`` and ``utcnow()``, ``time.localtime()``,
 ``gmtime()``, ``ctime()``, ``asctime()`` and ``strftime()`` without a time
-argument read the system clock in C: a run printing them was not a function of
-its seed, and a deadline taken with ``datetime.now()`` never passed in virtual
-time.  Each function here reads ``time.time()`` (the run's virtual epoch time)
-where CPython's reads the clock, and otherwise is CPython's: same arguments,
+argument, and ``time.clock_gettime()`` read the system clock in C: a run
+printing them was not a function of its seed, and a deadline taken with
+``datetime.now()`` never passed in virtual time.  Each function here reads
+``time.time()`` (the run's virtual epoch time) or ``time.monotonic()`` where
+CPython's reads the clock, and otherwise is CPython's: same arguments,
 same errors, same types (``datetime.now()`` returns the calling class).
 
 The ``time`` functions are patched like the others; ``now``/``utcnow`` are
@@ -58,8 +59,26 @@ def strftime(format: Any, *args: Any, **kwargs: Any) -> str:  # noqa: A002 - CPy
     return _REAL["strftime"](format, *args, **kwargs)
 
 
+_REAL_CLOCK_GETTIME = getattr(time, "clock_gettime", None)
+_WALL_CLOCKS = frozenset(getattr(time, name) for name in ("CLOCK_REALTIME", "CLOCK_TAI")
+                         if hasattr(time, name))
+
+
+def clock_gettime(clk_id: Any) -> float:
+    """The real-time clocks read ``time.time()``; every other clock (monotonic, boot
+    time, CPU time) ``time.monotonic()``; an unknown id raises CPython's error."""
+    _REAL_CLOCK_GETTIME(clk_id)
+    return time.time() if clk_id in _WALL_CLOCKS else time.monotonic()
+
+
+def clock_gettime_ns(clk_id: Any) -> int:
+    return int(clock_gettime(clk_id) * 1e9)
+
+
 TIME_FUNCTIONS = {"localtime": localtime, "gmtime": gmtime, "ctime": ctime,
                   "asctime": asctime, "strftime": strftime}
+if hasattr(time, "clock_gettime"):  # (POSIX only)
+    TIME_FUNCTIONS.update(clock_gettime=clock_gettime, clock_gettime_ns=clock_gettime_ns)
 
 _REAL_NOW = vars(datetime.datetime)["now"]
 _REAL_UTCNOW = vars(datetime.datetime)["utcnow"]
