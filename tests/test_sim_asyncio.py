@@ -87,3 +87,47 @@ def test_a_loop_waiting_for_the_outside_world_is_a_deadlock_not_a_hang():
 
     with pytest.raises(DeadlockError):
         simulate(wait_for_a_peer_that_never_writes)
+
+
+def running_loop_seen_by_an_executor_task() -> str:
+    def in_worker() -> str:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError as error:
+            return str(error)
+        return "a loop is running"
+
+    async def main() -> str:
+        return await asyncio.get_running_loop().run_in_executor(None, in_worker)
+
+    return asyncio.run(main())
+
+
+def event_loops_in_pool_threads() -> list[float]:
+    async def work(seconds: float) -> float:
+        await asyncio.sleep(seconds)
+        return seconds
+
+    def in_thread(seconds: float) -> float:
+        return asyncio.run(work(seconds))
+
+    with concurrent.futures.ThreadPoolExecutor(3) as pool:
+        return sorted(pool.map(in_thread, (0.03, 0.01, 0.02)))
+
+
+@pytest.mark.parametrize("program", [running_loop_seen_by_an_executor_task,
+                                     event_loops_in_pool_threads])
+def test_each_thread_has_its_own_running_loop_as_in_cpython(program):
+    """CPython keeps the running loop per OS thread: a loop running in one virtual thread
+    is not running in the others (every seed here, as every real run)."""
+    expected = program()
+    assert {repr(simulate(program, seed=seed)) for seed in range(8)} == {repr(expected)}
+
+
+def test_a_simulation_run_from_a_running_loop_starts_with_none_and_gives_it_back():
+    async def outer() -> tuple[list[float], bool]:
+        loop = asyncio.get_running_loop()
+        inside = simulate(event_loops_in_pool_threads)
+        return inside, asyncio.get_running_loop() is loop
+
+    assert asyncio.run(outer()) == ([0.01, 0.02, 0.03], True)

@@ -188,7 +188,7 @@ class VThread:
 
     __slots__ = ("name", "ident", "public_ident", "glet", "daemon", "alive", "started",
                  "waiting_on", "wake_token", "timed_out", "process", "facade", "joiners",
-                 "killed", "__weakref__")
+                 "killed", "running_loop", "__weakref__")
 
     def __init__(self, name: str, ident: int, daemon: bool) -> None:
         self.name = name
@@ -207,6 +207,7 @@ class VThread:
         self.facade: Any = None  # the user-visible threading.Thread object
         self.joiners: list[VThread] = []
         self.killed: BaseException | None = None
+        self.running_loop: Any = None  # the asyncio loop it runs, while it is not running
 
     def __hash__(self) -> int:
         return self.ident
@@ -723,10 +724,15 @@ class Scheduler:
             raise cur.killed
 
     def _make_current(self, vt: VThread) -> None:
+        leaving = self.current
         self.current = vt
         memory = self.memory
         if memory is not None and memory.live is not vt.process:
             memory.enter(vt.process)
+        if "_asyncio" in _MODULES:  # (not imported here: importing it imports asyncio)
+            before = _swap_running_loop(vt.running_loop)
+            if leaving is not None:
+                leaving.running_loop = before
 
     def _next_to_run(self) -> VThread | None:
         """Choose who runs now that the running thread cannot go on (advancing the
@@ -810,12 +816,19 @@ class Scheduler:
         self.ready.remove(main)
         self.current = main
         main.waiting_on = "running"
-        main.glet.switch()
-        self.over = True
-        # Unwinding the abandoned threads runs their except/finally blocks:
-        # nothing they do is part of the run, so observers hear none of it.
-        self.bus.active = False
-        self._discard_threads()
+        # A program starts with no running event loop, whatever runs the simulation
+        # (a test under pytest-asyncio).
+        outer_loop = _swap_running_loop(None) if "_asyncio" in _MODULES else None
+        try:
+            main.glet.switch()
+            self.over = True
+            # Unwinding the abandoned threads runs their except/finally blocks:
+            # nothing they do is part of the run, so observers hear none of it.
+            self.bus.active = False
+            self._discard_threads()
+        finally:
+            if "_asyncio" in _MODULES:
+                _swap_running_loop(outer_loop)
 
     def _discard_threads(self) -> None:
         for vt in self.threads:
@@ -846,6 +859,27 @@ class Scheduler:
             location = stack[-1] if stack else "<not started>"
             reports.append(ThreadReport(vt.display_name, vt.waiting_on, location, tuple(stack)))
         return tuple(reports)
+
+
+_MODULES = sys.modules
+
+
+def _swap_running_loop(loop: Any) -> Any:
+    """Make ``loop`` (or None) the OS thread's asyncio running loop; return the one
+    it replaces.  Only once ``_asyncio`` is imported.
+
+    CPython keeps the running loop per OS thread, in C (``_asyncio``), and every
+    virtual thread runs on the one OS thread: so each virtual thread's loop is put in
+    place whenever it runs (``Scheduler._make_current``).  Before, a loop running in
+    one virtual thread was running in all of them: ``asyncio.run()`` in a pool thread
+    raised "cannot be called from a running event loop", and ``get_running_loop()``
+    in an executor task returned the caller's loop where CPython raises.
+    """
+    asyncio_c = _MODULES["_asyncio"]
+    before = asyncio_c._get_running_loop()
+    if loop is not before:
+        asyncio_c._set_running_loop(loop)
+    return before
 
 
 def user_stack(frame: Any) -> list[str]:
