@@ -1,11 +1,15 @@
 """Standard-library calls whose behaviour depends on the OS thread: under the simulator
 every virtual thread shares one, so these are modelled (``sim/library_locks.py``,
-``sim/patch.py``) to behave as they do on real threads."""
+``sim/patch.py``, ``sim/sqlite_threads.py``) to behave as they do on real threads."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import re
 import signal
 import threading
+
+import pytest
 
 from simfutures.explore.search import ProgramSpec, SearchConfig, search
 from simfutures.program import load_program
@@ -126,3 +130,55 @@ def test_a_deadline_loop_can_run_out_and_a_measured_duration_be_long(tmp_path):
     assert outputs == {"complete", "partial"}
     assert {group.key.stdout.split()[1] for group in result.groups} == {"fast", "slow"}
     assert load_program(path).run(NaturalChooser()).stdout == "complete fast\n"
+
+
+def _sqlite_from_pool(check_same_thread: bool) -> str:
+    import sqlite3
+
+    connection = sqlite3.connect(":memory:", check_same_thread=check_same_thread)
+    connection.execute("create table t (x)")
+
+    def insert(value: int) -> None:
+        connection.execute("insert into t values (?)", (value,))
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            list(pool.map(insert, range(3)))
+    except sqlite3.ProgrammingError as error:
+        return f"{type(error).__name__}: {error}"
+    return str(connection.execute("select count(*) from t").fetchone())
+
+
+def _sqlite_per_thread(path: str) -> str:
+    import sqlite3
+
+    def count(value: int) -> int:
+        connection = sqlite3.connect(path)
+        cursor = connection.cursor()
+        rows = [row for row in cursor.execute("select ? + 1", (value,))]
+        connection.close()
+        return rows[0][0]
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        return str(sorted(pool.map(count, range(3))))
+
+
+def test_a_sqlite_connection_used_by_another_thread_raises_cpythons_error():
+    real = _sqlite_from_pool(True)
+    assert real.startswith("ProgrammingError: SQLite objects created in a thread can only be")
+    for seed in range(4):
+        simulated = simulate(_sqlite_from_pool, True, seed=seed)
+        # (the thread ids in the message are the virtual threads' own)
+        assert re.sub(r"\d+", "N", simulated) == re.sub(r"\d+", "N", real)
+    assert simulate(_sqlite_from_pool, False) == _sqlite_from_pool(False) == "(3,)"
+
+
+def test_per_thread_sqlite_connections_work_and_a_run_closes_its_own(tmp_path):
+    import sqlite3
+
+    path = str(tmp_path / "db.sqlite")
+    assert simulate(_sqlite_per_thread, path) == _sqlite_per_thread(path) == "[1, 2, 3]"
+    leftover = simulate(lambda: sqlite3.connect(":memory:"))
+    assert type(leftover).__name__ == "Connection" and isinstance(leftover, sqlite3.Connection)
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+        leftover.execute("select 1")

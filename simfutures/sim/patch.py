@@ -52,6 +52,11 @@ from simfutures.sim import (
 from simfutures.sim.hard_exit import virtual_exit
 from simfutures.sim.program_files import is_program_file
 
+try:
+    from simfutures.sim import sqlite_threads
+except ImportError:  # a CPython built without sqlite3
+    sqlite_threads = None  # type: ignore[assignment]
+
 #: ``time.time()`` inside a simulation: a fixed, plausible epoch plus virtual time.
 EPOCH = 1_700_000_000.0
 
@@ -299,6 +304,7 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
         *mp_process.patches(),
         *mp_pool.patches(_THREADING_PATCHES, _QUEUE_PATCHES["Queue"]),
         *library_locks.patches(_THREADING_PATCHES),
+        *(sqlite_threads.PATCHES if sqlite_threads is not None else ()),
         (signal, _SIGNAL_PATCHES),
     ]
     saved: list[tuple[Any, str, Any, bool]] = []
@@ -317,3 +323,5 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
             _set_attribute(module, name, value, delete=not own)
         import_locks.forget_module_locks()
         mp_process.run_deferred_finalizers()
+        if sqlite_threads is not None:
+            sqlite_threads.close_opened()
