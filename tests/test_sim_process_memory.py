@@ -218,3 +218,46 @@ def test_a_process_started_after_set_start_method_spawn_imports_the_script_again
     for seed in (0, 1):
         outcome = program.run(chooser_for_seed(seed))
         assert (outcome.exit_code, outcome.stdout) == (0, real.stdout)
+
+
+PACKAGE_STATE = {
+    "settings/__init__.py": "from .values import LEVEL, seen\nfrom . import report\n",
+    "settings/values.py": "LEVEL = 'initial'\nseen = []\nprint('values imported')\n",
+    "settings/report.py": "from settings.values import seen\n\n\ndef note(x):\n"
+                          "    seen.append(x)\n    return list(seen)\n",
+}
+
+SPAWNED_PACKAGE = """
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+
+import settings
+from settings import report
+
+
+def task(x):
+    return settings.values.LEVEL, report.note(x), settings.seen is settings.values.seen
+
+
+if __name__ == "__main__":
+    settings.values.LEVEL = "changed by the parent"
+    report.note("parent")
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("METHOD")) as pool:
+        print(pool.submit(task, 1).result(), pool.submit(task, 2).result())
+    print(settings.values.LEVEL, settings.seen)
+"""
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver", "fork"])
+def test_a_spawned_worker_imports_the_programs_other_modules_afresh_as_in_cpython(
+        tmp_path, method):
+    # spawn/forkserver: the worker's package has its initial LEVEL and an empty list
+    # (its body ran again: printed once more); fork: the parent's, copied.
+    for name, text in PACKAGE_STATE.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    real, simulated = _real_and_simulated(tmp_path, SPAWNED_PACKAGE, method)
+    fresh = method != "fork"
+    assert real[1].count("values imported") == (2 if fresh else 1)
+    assert ("('initial', [1], True) ('initial', [1, 2], True)" in real[1]) == fresh
+    assert simulated == real

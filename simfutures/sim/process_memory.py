@@ -21,11 +21,11 @@ Under ``spawn`` and ``forkserver`` a child starts from a fresh interpreter that
 imports the main script again as ``__mp_main__`` (its ``if __name__ ==
 "__main__":`` block does not run): ``ProcessMemory.spawn`` gives the child an
 empty main namespace, and the child runs the script's code into it before its
-target (``VirtualProcess._bootstrap``).  So a global set under the guard is not
-there in the worker, and a script without the guard starts a pool again in each
-worker, which CPython refuses (``RuntimeError``, then ``BrokenProcessPool``).  The
-program's other modules are copied as a fork copies them (a spawned child imports
-them afresh: state the parent changed in them before the start is seen here).
+target (``VirtualProcess._bootstrap``), executing each of the program's other
+modules afresh as it imports them (``spawn_import``).  So a global set under the
+guard is not there in the worker, one the parent changed in another module has its
+initial value, and a script without the guard starts a pool again in each worker,
+which CPython refuses (``RuntimeError``, then ``BrokenProcessPool``).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from typing import Any
 
 from simfutures.sim import primitives
 from simfutures.sim.program_files import is_program_file, is_program_module
+from simfutures.sim.spawn_import import SpawnImport, fresh_namespace, main_code
 
 # Containers whose shallow copy is then filled with copies of their values.
 _MAPPINGS = (dict, collections.OrderedDict, collections.defaultdict, collections.Counter)
@@ -161,26 +162,31 @@ class ProcessMemory:
             for module in modules}
         self._names[child] = {id(vars(m)): ProcessGlobals(vars(m), child) for m in modules}
 
-    def spawn(self, child: Any) -> types.CodeType | None:
+    def spawn(self, child: Any) -> SpawnImport | None:
         """Give ``child`` the globals of a fresh interpreter that imports the main
-        script (see the module docstring); the script's code, which the child runs
-        into its empty main namespace, or None when the main module is not the
-        program's (``simulate()`` called from a test: fork semantics)."""
+        script (see the module docstring): its copies of the program's modules are
+        fresh namespaces that ``SpawnImport.run`` fills in the child; None when the
+        main module is not the program's (``simulate()`` called from a test: fork
+        semantics)."""
         self.fork(child)
         main = sys.modules.get("__main__")
         path = getattr(main, "__file__", None)
-        if main not in self._copies[child] or not is_program_file(path):
+        copies = self._copies[child]
+        if main not in copies or not is_program_file(path):
             return None
-        self._copies[child][main] = {
+        copies[main] = {
             "__name__": "__mp_main__", "__doc__": None, "__package__": None,
             "__loader__": None, "__spec__": None, "__file__": path,
             "__builtins__": vars(main)["__builtins__"]}
-        code = _MAIN_CODE.get(path)
-        if code is None:
-            with open(path, "rb") as source:
-                code = _MAIN_CODE[path] = compile(source.read(), path, "exec",
-                                                  dont_inherit=True)
-        return code
+        pending = {}
+        for module in copies:
+            name = getattr(module, "__name__", None)
+            namespace = None if module is main or name not in sys.modules or \
+                name in PER_PROCESS_LIBRARY_MODULES else fresh_namespace(module)
+            if namespace is not None:
+                copies[module] = namespace
+                pending[name] = module
+        return SpawnImport(main_code(path), pending)
 
     def _owner(self, process: Any, module: Any) -> Any:
         if process is not None and module in self._copies[process]:
@@ -222,6 +228,3 @@ def _owns_globals(module: Any) -> bool:
 
 
 _OWNS_GLOBALS: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
-
-#: The main script's code by path, compiled once for every spawned child.
-_MAIN_CODE: dict[str, types.CodeType] = {}

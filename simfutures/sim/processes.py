@@ -116,7 +116,7 @@ class VirtualProcess:
         self.facade: Any = None  # the multiprocessing.Process it runs, if any (mp_process)
         # A spawned child's import of the main script (process_memory.spawn), and
         # whether it is running it: starting a process then is CPython's RuntimeError.
-        self._main_code: Any = None
+        self._spawn_import: Any = None
         self.bootstrapping = False
 
     @property
@@ -150,7 +150,7 @@ class VirtualProcess:
         if self._ctx.start_method == "fork":
             sched.memory.fork(self)
         else:
-            self._main_code = sched.memory.spawn(self)
+            self._spawn_import = sched.memory.spawn(self)
         sched.observe(self)  # what the parent did before start() happens before the child
         sched.start(vt, self._bootstrap)
         sched.sync(self)  # the child may run first, or the parent go on
@@ -159,7 +159,7 @@ class VirtualProcess:
         sched = context.scheduler()
         sched.observe(self)
         exitcode = 0
-        if self._main_code is not None and not self._import_main():
+        if self._spawn_import is not None and not self._import_main():
             self._died(sched, 1)
             return
         try:
@@ -176,11 +176,12 @@ class VirtualProcess:
         self._died(sched, exitcode)
 
     def _import_main(self) -> bool:
-        """A spawned child imports the main script as ``__mp_main__``; False when that
-        raised (its traceback printed, as the child's interpreter prints it)."""
+        """A spawned child imports the main script as ``__mp_main__`` (and the program's
+        modules afresh); False when that raised (its traceback printed, as the child's
+        interpreter prints it)."""
         self.bootstrapping = True
         try:
-            exec(self._main_code, vars(sys.modules["__main__"]))
+            self._spawn_import.run(self)
         except ProcessKilled:
             raise
         except BaseException:
