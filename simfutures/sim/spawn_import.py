@@ -20,6 +20,7 @@ target's unpickling would import them.
 from __future__ import annotations
 
 import builtins
+import os
 import sys
 import types
 from typing import Any
@@ -28,15 +29,18 @@ import attrs
 
 from simfutures.sim import context
 
-#: The main script's code by path, compiled once for every spawned child.
-_MAIN_CODE: dict[str, types.CodeType] = {}
+#: The main script's code by path and version (modification time, size): compiled
+#: once for every spawned child, again if the script changed between two runs.
+_MAIN_CODE: dict[tuple[str, int, int], types.CodeType] = {}
 
 
 def main_code(path: str) -> types.CodeType:
-    code = _MAIN_CODE.get(path)
+    status = os.stat(path)
+    key = (path, status.st_mtime_ns, status.st_size)
+    code = _MAIN_CODE.get(key)
     if code is None:
         with open(path, "rb") as source:
-            code = _MAIN_CODE[path] = compile(source.read(), path, "exec", dont_inherit=True)
+            code = _MAIN_CODE[key] = compile(source.read(), path, "exec", dont_inherit=True)
     return code
 
 
