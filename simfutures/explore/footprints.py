@@ -78,8 +78,9 @@ _SIM_FUNCTIONS = {name: CLOCK for name in (
     "simulating", "running", "_called_from_program", "is_program_file",
     # sim/wall_clock.py: the wall clock read in C, made the virtual one
     "localtime", "gmtime", "ctime", "asctime", "strftime", "clock_gettime", "clock_gettime_ns",
-    "_now_if_omitted", "_datetime_now",
-    "_datetime_utcnow")}
+    "_now_if_omitted", "_datetime_now", "_datetime_utcnow",
+    # a switch puts the next thread's asyncio loop in place (once asyncio is loaded)
+    "_swap_running_loop")}
 _SIM_FUNCTIONS["_names"] = THREAD_NUMBERS
 
 _INPLACE_MIN = 13  # BINARY_OP opargs from here on are the augmented assignments
