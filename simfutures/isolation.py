@@ -99,6 +99,13 @@ class _LoggingState:
         manager._clear_cache()
 
 
+def _is_submodule(module: Any, name: str, value: Any) -> bool:
+    return value is sys.modules.get(f"{module.__name__}.{name}", _MISSING)
+
+
+_MISSING = object()
+
+
 class LibraryGlobals:
     """The module globals of the standard library and installed packages, as before the
     first run: a program that rebinds one (``json.dumps = ...``, ``sys.stdout = buf``
@@ -154,7 +161,13 @@ class LibraryGlobals:
             namespace = vars(module)
             if namespace != snapshot:
                 for name in [n for n in namespace if n not in snapshot]:
-                    del namespace[name]
+                    if _is_submodule(module, name, namespace[name]):
+                        # A run imported it (``import logging.handlers``): it stays in
+                        # sys.modules, so it stays its package's attribute (a later
+                        # import finds it there and does not set it again).
+                        snapshot[name] = namespace[name]
+                    else:
+                        del namespace[name]
                 namespace.update(snapshot)
         for namespace, name, original in self._thread_locals:
             namespace[name] = original

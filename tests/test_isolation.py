@@ -181,3 +181,16 @@ def test_a_recursive_repr_guard_is_per_virtual_thread(tmp_path, decorate, field)
     assert [(g.key.stdout, g.key.error) for g in result.groups] == [
         ("['Record(part=Slow())']\n", None)]
     assert attr._compat.repr_context is original
+
+
+def test_a_library_submodule_a_run_imports_stays_its_packages_attribute(tmp_path):
+    """The first run's ``import json.tool`` leaves it in ``sys.modules``; the next runs'
+    import finds it there and does not set the package attribute again, so putting
+    ``json``'s globals back must keep it (every later run raised AttributeError)."""
+    if "json.tool" in sys.modules:
+        pytest.skip("json.tool is imported already in this process")
+    script = tmp_path / "submodule.py"
+    script.write_text("import json.tool\nprint(json.tool.__name__)\n")
+    result = explore_seeded(load_program(script), RandomWalk(), range(5))
+    assert [(group.key.stdout, group.key.error, len(group.seeds))
+            for group in result.groups] == [("json.tool\n", None, 5)]
