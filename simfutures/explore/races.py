@@ -211,6 +211,7 @@ class RaceDetector:
         self._described: dict[int, str] = {}
         self.names = Identities()
         self.found: dict[DataRace, DataRace] = {}
+        self._reported: set[tuple[Any, ...]] = set()  # see _report
         # Sites of unordered conflicting accesses that are both atomic C calls.
         self.conflict_sites: set[str] = set()
         self._per_thread: set[int] = set()
@@ -366,6 +367,12 @@ class RaceDetector:
             self.conflict_sites.update((earlier.site, later.site))
 
     def _report(self, serial: int, key: Any, earlier: Access, later: Access) -> None:
+        # (A loop racing on one location reports the same race at every iteration:
+        # known ones are looked up by plain values, before a DataRace is made.)
+        seen = (serial, key, earlier.site, earlier.write, later.site, later.write)
+        if seen in self._reported:
+            return
+        self._reported.add(seen)
         race = DataRace(_describe_location(self._described[serial], key),
                         *sorted((earlier, later)))
         if race not in self.found:
