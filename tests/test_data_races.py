@@ -315,6 +315,34 @@ def test_discovery_is_a_function_of_the_program(tmp_path):
     assert isinstance(first, RacePolicy)
 
 
+def test_the_installed_trace_function_is_held_by_its_tracer_across_switches():
+    """The race tracer's global trace function is one object the tracer holds, so the
+    interpreter's is never the last reference: a fresh bound method per
+    ``sys.settrace()`` was freed while installed (xdist workers under load:
+    "'dict' object is not callable" at a function's entry)."""
+
+    def program() -> list[int]:
+        import concurrent.futures
+
+        box = {"n": 0}
+        counts = []
+
+        def bump() -> None:
+            for _ in range(3):
+                box["n"] += 1  # a racy line: a scheduling point at each access
+                tracer = sys.gettrace()
+                counts.append(sys.getrefcount(tracer) if tracer is not None else 0)
+
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            pool.submit(bump)
+            pool.submit(bump)
+        return counts
+
+    counts = simulate(program, seed=1, preempt="every-access")
+    # (the interpreter's reference, ``tracer``, getrefcount's argument, the tracer's own)
+    assert len(counts) == 6 and min(counts) >= 4
+
+
 def test_simulate_can_assert_no_race():
     from simfutures.explore.races import DataRaceError
 

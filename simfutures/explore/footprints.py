@@ -105,6 +105,12 @@ class FootprintTracer:
         self._pending_iter: dict[int, tuple[FrameType, Any]] = {}
         self._iter_sources: dict[int, tuple[Any, Any]] = {}
         self._previous: Any = None
+        # The global trace function, one object held here for the tracer's life: a
+        # fresh bound method per sys.settrace() was held by the interpreter alone, and
+        # with threads switched inside trace calls it was freed while still installed
+        # (CPython 3.11 under load: "'dict' object is not callable" at a function's
+        # entry, or a segfault there with PYTHONMALLOC=debug; never with gc disabled).
+        self._global_trace = self._on_call
         self._depth = 0  # the stack depth before the instruction being decoded
         self.paused = False  # the chooser is deciding: what it runs is not the program's
 
@@ -142,10 +148,10 @@ class FootprintTracer:
         # per thread): it is called first for each frame and instruction.
         self._inner = getattr(self._previous, "__self__", None)
         if self._inner is not None and hasattr(self._inner, "outer"):
-            self._inner.outer = self._on_call
+            self._inner.outer = self._global_trace
         else:
             self._inner = None
-        sys.settrace(self._on_call)
+        sys.settrace(self._global_trace)
 
     def remove(self) -> None:
         if self._inner is not None:
@@ -165,7 +171,7 @@ class FootprintTracer:
         try:
             self.history.add(ident, step, footprint)
         finally:
-            sys.settrace(self._on_call)
+            sys.settrace(self._global_trace)
         # The next step begins inside the primitive that called the scheduler
         # (the acquire it is about to complete): it touches that primitive.
         following = self._open[ident] = Footprint(self._names)

@@ -578,11 +578,11 @@ class RaceTracer(FootprintTracer):
             try:
                 switch(nxt)
             finally:
-                sys.settrace(self.outer or self._on_call)
+                sys.settrace(self.outer or self._global_trace)
 
         sched._switch_to = traced_switch
         self._previous = sys.gettrace()
-        sys.settrace(self._on_call)
+        sys.settrace(self._global_trace)
 
     def remove(self) -> None:
         sys.settrace(self._previous)
@@ -721,6 +721,8 @@ class RaceTracer(FootprintTracer):
             self._switch()
 
     def _on_opcode(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if self._sched.over:
+            return None
         if self._pending_imports:
             pending = self._pending_imports.pop(id(frame), None)
             if pending is not None and pending[0] is frame:
@@ -786,7 +788,7 @@ class RaceTracer(FootprintTracer):
         virtual threads would run untraced (CPython suspends tracing while a trace
         function runs; ``sys.call_tracing`` lifts that)."""
         sched = self._sched
-        tracer = self.outer or self._on_call
+        tracer = self.outer or self._global_trace
         breaker_passed = self._breaker_passed_by is sched.current
         self._breaker_passed_by = None
 
