@@ -16,6 +16,9 @@ counter keeps counting).  ``ProcessState.capture()`` before a run and
 * ``sys.argv``, ``sys.path``, the working directory, the environment,
   ``warnings`` filters, ``sys.excepthook``/``threading.excepthook``, the
   recursion limit and ``multiprocessing``'s start method;
+* the process-wide settings a program can change through the stdlib: whether
+  ``gc`` is enabled, the ``os.umask``, ``threading.stack_size``, the locale, and
+  the handlers of signals (``OSState``);
 * globals of library modules the program rebinds (``LibraryGlobals``: a
   monkeypatched ``json.dumps`` stays in its run, and simfutures' own report
   does not use it); a library's module-level ``threading.local()`` is a fresh
@@ -29,9 +32,12 @@ microseconds of this.
 from __future__ import annotations
 
 import _thread
+import gc
+import locale
 import logging
 import multiprocessing.context
 import os
+import signal
 import sys
 import threading
 import warnings
@@ -173,6 +179,39 @@ class LibraryGlobals:
             namespace[name] = original
 
 
+class OSState:
+    """Process-wide settings outside the interpreter's objects (a run that disabled
+    ``gc`` or set a ``umask`` left it so for every later run)."""
+
+    def __init__(self) -> None:
+        self.gc_enabled = gc.isenabled()
+        self.umask = os.umask(0)
+        os.umask(self.umask)
+        self.stack_size = threading.stack_size()
+        self.locale = locale.setlocale(locale.LC_ALL)
+        self.signals = {number: signal.getsignal(number) for number in _SIGNALS}
+
+    def restore(self) -> None:
+        (gc.enable if self.gc_enabled else gc.disable)()
+        os.umask(self.umask)
+        if threading.stack_size() != self.stack_size:
+            threading.stack_size(self.stack_size)
+        if locale.setlocale(locale.LC_ALL) != self.locale:
+            locale.setlocale(locale.LC_ALL, self.locale)
+        for number, handler in self.signals.items():
+            # (None: a handler installed from C, which Python cannot put back; only the
+            # main thread may set one, and only it can have changed one)
+            if handler is not None and signal.getsignal(number) is not handler:
+                try:
+                    signal.signal(number, handler)
+                except ValueError:
+                    break
+
+
+# Signals whose handler Python can set (SIGKILL and SIGSTOP cannot be caught).
+_SIGNALS = sorted(set(signal.valid_signals()) - {signal.SIGKILL, signal.SIGSTOP})
+
+
 class ProcessState:
     """A snapshot of the interpreter-wide state a script can change."""
 
@@ -192,6 +231,7 @@ class ProcessState:
         # multiprocessing.set_start_method(): set once per interpreter ("context has
         # already been set" the second time), so once per run here.
         self.start_method = multiprocessing.context._default_context._actual_context
+        self.os = OSState()
 
     @classmethod
     def capture(cls) -> ProcessState:
@@ -213,6 +253,7 @@ class ProcessState:
         if sys.getrecursionlimit() != self.recursion_limit:
             sys.setrecursionlimit(self.recursion_limit)
         multiprocessing.context._default_context._actual_context = self.start_method
+        self.os.restore()
 
     def _new_module_names(self) -> list[str]:
         modules = sys.modules

@@ -194,3 +194,25 @@ def test_a_library_submodule_a_run_imports_stays_its_packages_attribute(tmp_path
     result = explore_seeded(load_program(script), RandomWalk(), range(5))
     assert [(group.key.stdout, group.key.error, len(group.seeds))
             for group in result.groups] == [("json.tool\n", None, 5)]
+
+
+def test_process_wide_settings_a_run_changes_are_put_back_for_the_next(tmp_path):
+    script = tmp_path / "settings.py"
+    script.write_text(textwrap.dedent("""
+        import gc, locale, os, signal, threading
+        print(gc.isenabled(), oct(os.umask(0o77)), threading.stack_size(),
+              locale.setlocale(locale.LC_NUMERIC), signal.getsignal(signal.SIGUSR1))
+        gc.disable()
+        threading.stack_size(1 << 20)
+        locale.setlocale(locale.LC_NUMERIC, "C")
+        signal.signal(signal.SIGUSR1, lambda *_: None)
+    """))
+    import gc
+    import signal
+    import threading
+
+    before = (gc.isenabled(), threading.stack_size(), signal.getsignal(signal.SIGUSR1))
+    result = explore_seeded(load_program(script), RandomWalk(), range(4))
+    assert len(result.groups) == 1 and len(result.groups[0].seeds) == 4
+    assert result.groups[0].key.stdout.startswith(f"{before[0]} ")
+    assert (gc.isenabled(), threading.stack_size(), signal.getsignal(signal.SIGUSR1)) == before
