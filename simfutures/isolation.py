@@ -44,6 +44,7 @@ import warnings
 from typing import Any
 
 from simfutures.sim import threads
+from simfutures.sim.patch import CHANGED_SIGNALS
 from simfutures.sim.program_files import is_program_module
 
 # ``logging`` is imported here, before any simulation: imported inside one, its
@@ -181,7 +182,9 @@ class LibraryGlobals:
 
 class OSState:
     """Process-wide settings outside the interpreter's objects (a run that disabled
-    ``gc`` or set a ``umask`` left it so for every later run)."""
+    ``gc`` or set a ``umask`` left it so for every later run).  Signal handlers are
+    the ones the run set (``patch.CHANGED_SIGNALS``: only the main thread can, in
+    the simulation's OS thread)."""
 
     def __init__(self) -> None:
         self.gc_enabled = gc.isenabled()
@@ -189,7 +192,6 @@ class OSState:
         os.umask(self.umask)
         self.stack_size = threading.stack_size()
         self.locale = locale.setlocale(locale.LC_ALL)
-        self.signals = {number: signal.getsignal(number) for number in _SIGNALS}
 
     def restore(self) -> None:
         (gc.enable if self.gc_enabled else gc.disable)()
@@ -198,18 +200,11 @@ class OSState:
             threading.stack_size(self.stack_size)
         if locale.setlocale(locale.LC_ALL) != self.locale:
             locale.setlocale(locale.LC_ALL, self.locale)
-        for number, handler in self.signals.items():
-            # (None: a handler installed from C, which Python cannot put back; only the
-            # main thread may set one, and only it can have changed one)
-            if handler is not None and signal.getsignal(number) is not handler:
-                try:
-                    signal.signal(number, handler)
-                except ValueError:
-                    break
-
-
-# Signals whose handler Python can set (SIGKILL and SIGSTOP cannot be caught).
-_SIGNALS = sorted(set(signal.valid_signals()) - {signal.SIGKILL, signal.SIGSTOP})
+        for number, handler in CHANGED_SIGNALS.items():
+            # (None: a handler installed from C, which Python cannot put back)
+            if handler is not None:
+                signal.signal(number, handler)
+        CHANGED_SIGNALS.clear()
 
 
 class ProcessState:

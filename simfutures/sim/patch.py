@@ -160,8 +160,20 @@ def _main_thread_only(real: Callable[..., Any], what: str) -> Callable[..., Any]
     return call
 
 
+#: signal number -> its handler before a run first set it (``isolation.OSState`` puts
+#: them back after the run).
+CHANGED_SIGNALS: dict[int, Any] = {}
+_real_signal = signal.signal
+
+
+def _set_signal(signum: Any, handler: Any) -> Any:
+    previous = _real_signal(signum, handler)
+    CHANGED_SIGNALS.setdefault(signum, previous)
+    return previous
+
+
 _SIGNAL_PATCHES = {
-    "signal": _guarded(signal.signal, _main_thread_only(signal.signal, "signal"),
+    "signal": _guarded(signal.signal, _main_thread_only(_set_signal, "signal"),
                        "signal_signal"),
     "set_wakeup_fd": _guarded(signal.set_wakeup_fd,
                               _main_thread_only(signal.set_wakeup_fd, "set_wakeup_fd"),
