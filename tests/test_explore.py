@@ -123,6 +123,23 @@ def test_pct_without_change_points_runs_each_thread_until_it_blocks(tmp_path):
     assert len(orders) == 2  # either worker may have the higher priority
 
 
+def test_pct_places_change_points_past_a_horizon_the_run_outgrows(tmp_path):
+    # The natural run ends at once (the child exits the process first), so the horizon
+    # is a few decisions; a run where the main thread wins goes on for 30 more prints,
+    # and each count of printed lines before the exit is a distinct outcome.
+    program = script(tmp_path, """
+        import os, threading
+        threading.Thread(target=os._exit, args=(3,)).start()
+        for i in range(30):
+            print("tick", i, flush=True)
+    """)
+    strategy = seeded_strategy(SearchConfig(strategy="pct"), program)
+    assert strategy.horizon < 10
+    printed = {program.run(strategy.chooser(seed)).stdout.count("\n") for seed in range(300)}
+    assert len(printed) >= 12, sorted(printed)  # 2 (none or all) with no late change points
+    assert {0, 30} <= printed
+
+
 def test_pct_does_not_livelock_a_polling_loop(tmp_path):
     # Strict priorities would keep a high-priority poller spinning forever.
     program = script(tmp_path, """
