@@ -16,6 +16,7 @@ ownership are virtual (see ``primitives``), so user code does not notice.
 from __future__ import annotations
 
 import functools
+import gc
 import heapq
 import itertools
 import math
@@ -286,10 +287,14 @@ class Scheduler:
         self.point_time = self.limits.point_time
         # True while the scheduler itself is between two threads (deciding, or handing
         # over from a thread that blocked or ended) until the next one runs.  Code the
-        # garbage collector runs meanwhile (a collected executor's weakref callback
-        # waking its workers) must not switch threads there: a scheduling point it
-        # reaches does nothing.
+        # garbage collector would run meanwhile (a collected executor's weakref
+        # callback waking its workers, logging's dropping a handler under its lock)
+        # must not switch or wait there: the collector is paused for the while
+        # (``_hold``), so it runs at an allocation of a thread's own instead, as it
+        # does in CPython; a scheduling point reached meanwhile all the same (a
+        # finalizer freed by reference counting) does nothing.
         self.busy = False
+        self._collector_paused = False
         # Each virtual process's module globals (sim/process_memory): made by the
         # first Process.start(); the process whose globals are live is entered at
         # every switch to a thread of another process.
@@ -405,7 +410,7 @@ class Scheduler:
             # A greenlet that finishes hands its return value to its parent; when the
             # parent (the next thread, see _exit_current) has not started yet, that value
             # arrives here as an argument.
-            self.busy = False  # this thread runs now (see _switch_to)
+            self._release()  # this thread runs now (see _switch_to)
             try:
                 if vt.killed is not None:  # its process died before it first ran
                     raise vt.killed
@@ -422,7 +427,7 @@ class Scheduler:
     def _exit_current(self) -> None:
         vt = self.current
         assert vt is not None
-        self.busy = True  # until the next thread runs, even as this greenlet is freed
+        self._hold()  # until the next thread runs, even as this greenlet is freed
         vt.alive = False
         vt.waiting_on = "finished"
         self._ended_idents.append(vt.public_ident)
@@ -494,7 +499,7 @@ class Scheduler:
         else:
             clock = False
         if ready:
-            self.busy = True
+            self._hold()
             threads = len(ready) + 1
             walk = self._walk
             if walk is not None and not self.bus.active:
@@ -530,7 +535,7 @@ class Scheduler:
             position = index - 1 if index else 0
         else:
             self.run_length += 1
-            self.busy = False
+            self._release()
             return
         nxt = ready[position]
         del ready[position]
@@ -594,13 +599,13 @@ class Scheduler:
         """A preemption point with no other thread ready but a timer due within a
         step: the clock may jump (kind "clock"); if its timers woke threads, the
         index of who runs (``_ask_after_jump``), else None (the thread goes on)."""
-        self.busy = True
+        self._hold()
         if self.choose(2, "clock"):
             self._advance_clock()
             if self.ready:
                 return self._ask_after_jump()
         self.run_length = 0
-        self.busy = False
+        self._release()
         return None
 
     def _time_passes(self) -> None:
@@ -610,13 +615,13 @@ class Scheduler:
         ready; who runs is decided next, as at any point), and whose other (1), a
         machine ``FASTER_MACHINE`` times faster, starts counting again from here at
         that rate."""
-        self.busy = True
+        self._hold()
         if self.choose(2, "elapse"):
             self.point_time /= FASTER_MACHINE
         else:
             self._advance_clock()
         self.time_mark = self.steps
-        self.busy = False
+        self._release()
 
     def elapse_computation(self) -> None:
         """The program reads the clock: the computation since the clock last moved may
@@ -662,6 +667,11 @@ class Scheduler:
         """Park the running thread until ``wake()`` (True) or ``timeout`` (False)."""
         if self.over:
             raise SimulationAborted()
+        if self.busy:
+            raise RuntimeError(
+                "simfutures: code run inside the simulator's own bookkeeping (a __del__ "
+                "or weakref callback freed there) waits for another thread; the "
+                "simulator cannot switch threads at that point")
         cur = self.current
         assert cur is not None
         if cur.killed is not None:
@@ -673,7 +683,7 @@ class Scheduler:
         cur.timed_out = False
         if timeout is not None:
             self._add_timer(self.now + max(timeout, 0.0), cur, None)
-        self.busy = True
+        self._hold()
         nxt = self._next_to_run()
         if nxt is None:  # the run stopped while we looked for someone to run
             raise SimulationAborted()
@@ -701,6 +711,20 @@ class Scheduler:
 
     # -- internals -------------------------------------------------------------
 
+    def _hold(self) -> None:
+        """The scheduler's own bookkeeping starts (``busy``): the collector pauses."""
+        self.busy = True
+        if _collector_enabled():
+            _pause_collector()
+            self._collector_paused = True
+
+    def _release(self) -> None:
+        """A thread runs again: the collector resumes if ``_hold`` paused it."""
+        self.busy = False
+        if self._collector_paused:
+            self._collector_paused = False
+            _resume_collector()
+
     def _stop_at_step_limit(self) -> None:
         self.stop(LimitError(
             f"step limit reached: {self.limits.max_steps} scheduling points without the "
@@ -712,12 +736,12 @@ class Scheduler:
     def _switch_to(self, nxt: VThread) -> None:
         cur = self.current
         if nxt is cur:
-            self.busy = False
+            self._release()
             return
         self._make_current(nxt)
         nxt.glet.switch()
         # Back in ``cur``: it was woken, timed out, or its process was killed.
-        self.busy = False
+        self._release()
         if self.over:
             raise SimulationAborted()
         if cur is not None and cur.killed is not None:
@@ -827,6 +851,7 @@ class Scheduler:
             self.bus.active = False
             self._discard_threads()
         finally:
+            self._release()  # a run stopped in the middle of a decision
             if "_asyncio" in _MODULES:
                 _swap_running_loop(outer_loop)
 
@@ -862,6 +887,7 @@ class Scheduler:
 
 
 _MODULES = sys.modules
+_collector_enabled, _pause_collector, _resume_collector = gc.isenabled, gc.disable, gc.enable
 
 
 def _swap_running_loop(loop: Any) -> Any:
