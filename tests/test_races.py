@@ -117,6 +117,8 @@ RACES = {
     "catch_warnings_thread": "AssertionError: the warning became an error",
     # A C call that releases the GIL while it holds a bytearray exported (a file write).
     "buffer_export_write": "AssertionError: append failed",
+    # A database is shared by every connection to it: each statement is a scheduling point.
+    "sqlite_lost_update": "AssertionError: lost update",
 }
 
 #: Racy programs whose window the default strategy does not find yet (issues 12 and 13):

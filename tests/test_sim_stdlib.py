@@ -81,6 +81,45 @@ def test_a_collection_during_a_decision_runs_no_finalizer_there(tmp_path):
     assert [(group.key.stdout, group.key.error) for group in result.groups] == [("done\n", None)]
 
 
+SQLITE_WRITER_HOLDS_THE_LOCK = """
+import os, sqlite3, sys, tempfile, threading, time
+path = os.path.join(tempfile.mkdtemp(), "db")
+sqlite3.connect(path, isolation_level=None).execute("CREATE TABLE t (x)").connection.close()
+locked = threading.Event()
+def writer():
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+    locked.set()
+    time.sleep(0.5)
+    connection.execute("COMMIT")
+    connection.close()
+thread = threading.Thread(target=writer)
+thread.start()
+locked.wait()
+connection = sqlite3.connect(path, timeout=float(sys.argv[1]), isolation_level=None)
+start = time.monotonic()
+try:
+    connection.execute("INSERT INTO t VALUES (1)")
+    print("inserted", end=" ")
+except sqlite3.OperationalError as error:
+    print(error, end=" ")
+print(f"after {time.monotonic() - start:.1f} s")
+connection.close()
+thread.join()
+"""
+
+
+@pytest.mark.parametrize(("timeout", "expected"), [
+    ("5", "inserted after 0.5 s\n"), ("0.2", "database is locked after 0.2 s\n")])
+def test_a_locked_sqlite_database_is_waited_for_in_virtual_time(tmp_path, timeout, expected):
+    # SQLite's busy handler sleeps for real: in the one OS thread the writer holding the
+    # lock never ran again (the watchdog stopped the run).  CPython prints the same lines.
+    path = tmp_path / "locked.py"
+    path.write_text(SQLITE_WRITER_HOLDS_THE_LOCK)
+    outcome = load_program(path, [timeout]).run(NaturalChooser())
+    assert (outcome.stdout, outcome.error) == (expected, None)
+
+
 def _install_from_a_thread() -> list[str]:
     errors = []
 
