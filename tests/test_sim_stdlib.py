@@ -219,9 +219,13 @@ def _sqlite_from_pool(check_same_thread: bool) -> str:
 
     connection = sqlite3.connect(":memory:", check_same_thread=check_same_thread)
     connection.execute("create table t (x)")
+    # Two threads' statements on one connection race for its implicit BEGIN in CPython
+    # ("cannot start a transaction within a transaction", now and then): serialised.
+    lock = threading.Lock()
 
     def insert(value: int) -> None:
-        connection.execute("insert into t values (?)", (value,))
+        with lock:
+            connection.execute("insert into t values (?)", (value,))
 
     try:
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
