@@ -23,6 +23,7 @@ import attrs
 from simfutures import events
 from simfutures.errors import SimfuturesError
 from simfutures.isolation import LibraryGlobals, ProcessState
+from simfutures.sim import recursion
 from simfutures.sim.chooser import Chooser, Schedule
 from simfutures.sim.runtime import SIM_RUNTIME
 from simfutures.sim.scheduler import Limits
@@ -174,6 +175,7 @@ class ScriptProgram:
         # the host process chose); ProcessState puts the host's back after the run.
         multiprocessing.context._default_context._actual_context = None
         try:
+            recursion.enter(recursion.MAIN_SCRIPT, recursion.EXEC_HOPS)
             exec(self.code, module.__dict__)
         finally:
             sys.modules["__main__"] = saved_main

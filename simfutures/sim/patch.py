@@ -46,6 +46,7 @@ from simfutures.sim import (
     mp_pool,
     mp_process,
     primitives,
+    recursion,
     threads,
     wall_clock,
 )
@@ -298,6 +299,7 @@ def _set_attribute(owner: Any, name: str, value: Any, delete: bool = False) -> N
 @contextmanager
 def patched(world: Any, rng: random.Random) -> Iterator[None]:
     """Swap the simulation in for the real modules; restore them on exit."""
+    limits = context.scheduler().recursion = recursion.RecursionLimits()
     plan: list[tuple[Any, dict[str, Any]]] = [
         (time, _TIME_PATCHES),
         (datetime.datetime, wall_clock.DATETIME_METHODS),
@@ -318,6 +320,7 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
         *library_locks.patches(_THREADING_PATCHES),
         *(sqlite_threads.PATCHES if sqlite_threads is not None else ()),
         (signal, _SIGNAL_PATCHES),
+        *recursion.patches(limits),
     ]
     saved: list[tuple[Any, str, Any, bool]] = []
     try:
@@ -337,3 +340,4 @@ def patched(world: Any, rng: random.Random) -> Iterator[None]:
         mp_process.run_deferred_finalizers()
         if sqlite_threads is not None:
             sqlite_threads.close_opened()
+        limits.restore()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from simfutures.runtime import WorldState
-from simfutures.sim import context, primitives, threads
+from simfutures.sim import context, primitives, recursion, threads
 from simfutures.sim.scheduler import Scheduler
 
 #: The pid the simulated program's own process reports.
@@ -47,6 +47,7 @@ class VirtualRuntime(WorldState):
 
     def start_thread(self, target: Callable[[], None], name: str | None) -> Any:
         thread = threads.Thread(target=target, name=threads.new_name() if name is None else name)
+        thread._recursion_entry = recursion.POOL_WORKER  # (a pool's, which runs tasks)
         thread.start()
         return thread
 

@@ -189,7 +189,8 @@ class VThread:
 
     __slots__ = ("name", "ident", "public_ident", "glet", "daemon", "alive", "started",
                  "waiting_on", "wake_token", "timed_out", "process", "facade", "joiners",
-                 "killed", "running_loop", "__weakref__")
+                 "killed", "running_loop", "recursion_limit", "recursion_entry",
+                 "__weakref__")
 
     def __init__(self, name: str, ident: int, daemon: bool) -> None:
         self.name = name
@@ -209,6 +210,10 @@ class VThread:
         self.joiners: list[VThread] = []
         self.killed: BaseException | None = None
         self.running_loop: Any = None  # the asyncio loop it runs, while it is not running
+        # The recursion limit CPython's headroom needs here (sim/recursion.py; 0: none
+        # measured yet), and the kind of entry into the program's code it was measured at.
+        self.recursion_limit = 0
+        self.recursion_entry: int | None = None
 
     def __hash__(self) -> int:
         return self.ident
@@ -299,6 +304,8 @@ class Scheduler:
         # first Process.start(); the process whose globals are live is entered at
         # every switch to a thread of another process.
         self.memory: Any = None
+        # The run's recursion limits (sim/recursion.py), made by patch.patched().
+        self.recursion: Any = None
         # Per thread, its clock reads that offered the clock a step (elapse_computation),
         # and which of them (thread, n-th read) moved it: part of the state the
         # exhaustive search compares, since the happens-before fingerprint shows who
@@ -749,6 +756,10 @@ class Scheduler:
         nxt.glet.switch()
         # Back in ``cur``: it was woken, timed out, or its process was killed.
         self._release()
+        if cur is not None:
+            limit = cur.recursion_limit
+            if limit and limit != _recursion_limit():
+                _set_recursion_limit(limit)
         if self.over:
             raise SimulationAborted()
         if cur is not None and cur.killed is not None:
@@ -895,6 +906,7 @@ class Scheduler:
 
 _MODULES = sys.modules
 _collector_enabled, _pause_collector, _resume_collector = gc.isenabled, gc.disable, gc.enable
+_recursion_limit, _set_recursion_limit = sys.getrecursionlimit, sys.setrecursionlimit
 
 
 def _swap_running_loop(loop: Any) -> Any:

@@ -8,7 +8,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from simfutures.sim import context
+from simfutures.sim import context, recursion
 from simfutures.sim.primitives import Event
 from simfutures.sim.program_files import is_program_file
 from simfutures.sim.scheduler import PACKAGE_DIR, VThread
@@ -61,6 +61,8 @@ class Thread:
         else:
             name = str(name)
         self._target = target
+        # Where CPython would run the target, for the recursion headroom (sim/recursion.py).
+        self._recursion_entry = recursion.THREAD_TARGET
         self._name = name
         self._args = args
         self._kwargs = kwargs or {}
@@ -117,6 +119,7 @@ class Thread:
     def run(self) -> None:
         try:
             if self._target is not None:
+                recursion.enter(self._recursion_entry)
                 self._target(*self._args, **self._kwargs)
         finally:
             del self._target, self._args, self._kwargs
