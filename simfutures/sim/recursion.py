@@ -64,18 +64,17 @@ def _measure_target_depth() -> int:
     return depths[0]
 
 
-def _measure_exec_hops() -> int:
-    """How much deeper code run by ``exec()`` is than its caller (1, and 2 on 3.11,
-    which counts the C call too)."""
+def exec_hops() -> int:
+    """How much deeper code run by ``exec()`` is than its caller, now: 1, or 2 where
+    CPython 3.11 counts the C call too (it does or not with a trace function set)."""
     found: dict[str, int] = {}
     exec("found['depth'] = depth()", {"found": found, "depth": _depth})
     return found["depth"] - _depth()
 
 
-#: ``_depth()`` called directly from a CPython thread's target function, and the
-#: depth ``exec()`` adds (measured once, at import, outside any simulation).
+#: ``_depth()`` called directly from a CPython thread's target function (measured
+#: once, at import, outside any simulation).
 _TARGET_DEPTH = _measure_target_depth()
-EXEC_HOPS = _measure_exec_hops()
 
 
 class RecursionLimits:

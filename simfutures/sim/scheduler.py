@@ -300,6 +300,7 @@ class Scheduler:
         # finalizer freed by reference counting) does nothing.
         self.busy = False
         self._collector_paused = False
+        self._busy_before_collection = False
         # Each virtual process's module globals (sim/process_memory): made by the
         # first Process.start(); the process whose globals are live is entered at
         # every switch to a thread of another process.
@@ -739,6 +740,17 @@ class Scheduler:
             self._collector_paused = False
             _resume_collector()
 
+    def _collecting(self, phase: str, _info: dict) -> None:
+        """``gc.callbacks``: a collection runs finalizers and weakref callbacks inside
+        whatever step allocated, and they must not switch threads there (``busy``):
+        one that did (logging's ``_removeHandlerRef`` taking the virtual module lock)
+        left the process's tracing broken after the run."""
+        if phase == "start":
+            self._busy_before_collection = self.busy
+            self.busy = True
+        else:
+            self.busy = self._busy_before_collection
+
     def _stop_at_step_limit(self) -> None:
         self.stop(LimitError(
             f"step limit reached: {self.limits.max_steps} scheduling points without the "
@@ -861,6 +873,7 @@ class Scheduler:
         # A program starts with no running event loop, whatever runs the simulation
         # (a test under pytest-asyncio).
         outer_loop = _swap_running_loop(None) if "_asyncio" in _MODULES else None
+        gc.callbacks.append(self._collecting)
         try:
             main.glet.switch()
             self.over = True
@@ -869,6 +882,7 @@ class Scheduler:
             self.bus.active = False
             self._discard_threads()
         finally:
+            gc.callbacks.remove(self._collecting)
             self._release()  # a run stopped in the middle of a decision
             if "_asyncio" in _MODULES:
                 _swap_running_loop(outer_loop)
