@@ -38,6 +38,7 @@ import logging
 import multiprocessing.context
 import os
 import signal
+import socket
 import sys
 import threading
 import warnings
@@ -182,7 +183,8 @@ class LibraryGlobals:
 
 class OSState:
     """Process-wide settings outside the interpreter's objects (a run that disabled
-    ``gc`` or set a ``umask`` left it so for every later run).  Signal handlers are
+    ``gc``, set a ``umask``, a default socket timeout or an int-to-str digit limit left
+    it so for every later run: a later run's blocking ``recv`` timed out).  Signal handlers are
     the ones the run set (``patch.CHANGED_SIGNALS``: only the main thread can, in
     the simulation's OS thread)."""
 
@@ -192,6 +194,8 @@ class OSState:
         os.umask(self.umask)
         self.stack_size = threading.stack_size()
         self.locale = locale.setlocale(locale.LC_ALL)
+        self.socket_timeout = socket.getdefaulttimeout()
+        self.int_max_str_digits = sys.get_int_max_str_digits()
 
     def restore(self) -> None:
         (gc.enable if self.gc_enabled else gc.disable)()
@@ -200,6 +204,8 @@ class OSState:
             threading.stack_size(self.stack_size)
         if locale.setlocale(locale.LC_ALL) != self.locale:
             locale.setlocale(locale.LC_ALL, self.locale)
+        socket.setdefaulttimeout(self.socket_timeout)
+        sys.set_int_max_str_digits(self.int_max_str_digits)
         for number, handler in CHANGED_SIGNALS.items():
             # (None: a handler installed from C, which Python cannot put back)
             if handler is not None:

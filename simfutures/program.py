@@ -175,7 +175,7 @@ class ScriptProgram:
         # the host process chose); ProcessState puts the host's back after the run.
         multiprocessing.context._default_context._actual_context = None
         try:
-            recursion.enter(recursion.MAIN_SCRIPT, recursion.exec_hops())
+            recursion.enter_program(recursion.MAIN_SCRIPT, recursion.exec_hops())
             exec(self.code, module.__dict__)
         finally:
             sys.modules["__main__"] = saved_main

@@ -199,9 +199,12 @@ def test_a_library_submodule_a_run_imports_stays_its_packages_attribute(tmp_path
 def test_process_wide_settings_a_run_changes_are_put_back_for_the_next(tmp_path):
     script = tmp_path / "settings.py"
     script.write_text(textwrap.dedent("""
-        import gc, locale, os, signal, threading
+        import gc, locale, os, signal, socket, sys, threading
         print(gc.isenabled(), oct(os.umask(0o77)), threading.stack_size(),
-              locale.setlocale(locale.LC_NUMERIC), signal.getsignal(signal.SIGUSR1))
+              locale.setlocale(locale.LC_NUMERIC), signal.getsignal(signal.SIGUSR1),
+              socket.getdefaulttimeout(), sys.get_int_max_str_digits())
+        socket.setdefaulttimeout(0.5)
+        sys.set_int_max_str_digits(1000)
         gc.disable()
         threading.stack_size(1 << 20)
         locale.setlocale(locale.LC_NUMERIC, "C")

@@ -5,7 +5,6 @@ every virtual thread shares one, so these are modelled (``sim/library_locks.py``
 from __future__ import annotations
 
 import concurrent.futures
-import logging
 import re
 import signal
 import threading
@@ -37,48 +36,6 @@ def test_strptime_from_two_threads_never_hangs_on_its_cache_lock(tmp_path):
     result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=200))
     assert result.failures == 0
     assert [(group.key.stdout, group.key.error) for group in result.groups] == [("parsed\n", None)]
-
-
-def test_logging_basic_config_from_three_threads_adds_one_handler(tmp_path, monkeypatch):
-    # basicConfig checks for handlers and adds one under logging's module lock, an RLock
-    # made at import: real, it let every virtual thread in (87 of 300 runs: 2 or 3
-    # handlers; CPython: always 1).
-    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # (pytest's own are there)
-    path = tmp_path / "configure.py"
-    path.write_text(
-        "import logging, threading\n"
-        "def configure():\n"
-        "    logging.basicConfig(level=logging.INFO)\n"
-        "threads = [threading.Thread(target=configure) for _ in range(3)]\n"
-        "for t in threads: t.start()\n"
-        "for t in threads: t.join()\n"
-        "print(len(logging.getLogger().handlers))\n")
-    result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=200))
-    assert [(group.key.stdout, group.key.error) for group in result.groups] == [("1\n", None)]
-
-
-def test_a_collection_during_a_decision_runs_no_finalizer_there(tmp_path):
-    # Handlers dropped in cycles: the collector frees them with a weakref callback that
-    # takes logging's (virtual) lock.  Run inside a scheduling decision, its wait for a
-    # lock another thread held switched threads there ("cyclic parent chain").
-    path = tmp_path / "churn.py"
-    path.write_text(
-        "import gc, logging, threading\n"
-        "gc.set_threshold(3)  # collect at almost every allocation\n"
-        "class Cycle:\n"
-        "    def __init__(self):\n"
-        "        self.me = self\n"
-        "        self.handler = logging.StreamHandler()\n"
-        "def churn():\n"
-        "    for _ in range(50):\n"
-        "        Cycle()\n"
-        "        logging.getLogger('x').info('hi')\n"
-        "threads = [threading.Thread(target=churn) for _ in range(3)]\n"
-        "for t in threads: t.start()\n"
-        "for t in threads: t.join()\n"
-        "print('done')\n")
-    result = search(ProgramSpec(str(path)), load_program(path), SearchConfig(runs=30))
-    assert [(group.key.stdout, group.key.error) for group in result.groups] == [("done\n", None)]
 
 
 SQLITE_WRITER_HOLDS_THE_LOCK = """

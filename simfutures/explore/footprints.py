@@ -80,7 +80,9 @@ _SIM_FUNCTIONS = {name: CLOCK for name in (
     "localtime", "gmtime", "ctime", "asctime", "strftime", "clock_gettime", "clock_gettime_ns",
     "_now_if_omitted", "_datetime_now", "_datetime_utcnow",
     # a switch puts the next thread's asyncio loop in place (once asyncio is loaded)
-    "_swap_running_loop")}
+    "_swap_running_loop",
+    # sim/recursion.py: the recursion headroom measured as a thread enters the program
+    "enter_program", "_depth", "exec_hops")}
 _SIM_FUNCTIONS["_names"] = THREAD_NUMBERS
 
 _INPLACE_MIN = 13  # BINARY_OP opargs from here on are the augmented assignments

@@ -10,13 +10,10 @@ that finds one held waits as for any lock, and taking or releasing one is a
 scheduling point with its happens-before edge.  Leaving the run restores the
 real ones.
 
-The list is the stdlib's module-level locks reachable from a program's
+The list is the stdlib's module-level plain locks reachable from a program's
 calls (CPython 3.11-3.13); ``threading``'s and ``concurrent.futures``' own
-are the simulator's business (``patch``).  A real module-level ``RLock``
-cannot hang, but it lets every virtual thread in as re-entry: with
-``logging``'s real, three threads calling ``logging.basicConfig()`` each
-found no handler yet and the root logger got two or three (87 of 300
-explored runs; CPython: one, always).
+are the simulator's business (``patch``), and a module-level ``RLock``
+(``logging``'s) lets every virtual thread in, as re-entry, so it cannot hang.
 Functions of ``threading`` a module bound under its own name at import
 (``BOUND_AT_IMPORT``) are the run's too.
 """
@@ -28,12 +25,8 @@ from typing import Any
 
 from simfutures.sim import primitives
 
-#: module -> {its module-level lock made at import: the kind of lock}.
-MODULE_LOCKS = {
-    "_strptime": {"_cache_lock": primitives.Lock},
-    "tempfile": {"_once_lock": primitives.Lock},
-    "logging": {"_lock": primitives.RLock},
-}
+#: module -> its module-level lock(s) made at import.
+MODULE_LOCKS = {"_strptime": ("_cache_lock",), "tempfile": ("_once_lock",)}
 
 
 #: module -> {its name for a ``threading``/``_thread`` function it bound at import:
@@ -57,8 +50,8 @@ def patches(threading_patches: dict[str, Any]) -> list[tuple[Any, dict[str, Any]
     at import.  The modules are imported here if they are not yet (``_strptime``:
     ``time.strptime`` and ``datetime.strptime`` import it on first use), which inside
     a run would bind the real ones, and only in that run."""
-    plan = [(importlib.import_module(module), {name: kind() for name, kind in locks.items()})
-            for module, locks in MODULE_LOCKS.items()]
+    plan = [(importlib.import_module(module), {name: primitives.Lock() for name in names})
+            for module, names in MODULE_LOCKS.items()]
     plan += [(importlib.import_module(module),
               {name: threading_patches[attribute] for name, attribute in names.items()
                if attribute in threading_patches})

@@ -84,15 +84,6 @@ class RecursionLimits:
         self.program_limit = self.limit_before = _real_get_limit()
         self.extra: dict[int, int] = {}  # thread ident -> its extra depth
 
-    def enter(self, vt: Any, entry: int, simulated: int) -> None:
-        """``vt`` enters the program's code at depth ``simulated``, where CPython
-        runs it ``entry`` frames deeper than a thread's target."""
-        extra = simulated - (_TARGET_DEPTH - 1 + entry)
-        vt.recursion_entry = entry
-        self.extra[vt.ident] = extra
-        vt.recursion_limit = self.program_limit + extra
-        _real_set_limit(vt.recursion_limit)
-
     def restore(self) -> None:
         """After the run: the program's limit is the process's again (as the limit a
         function run by ``simulate()`` sets stays set), or, if that is below the
@@ -129,19 +120,25 @@ class RecursionLimits:
                 _real_set_limit(vt.recursion_limit)
 
 
-def enter(entry: int, hops: int = 1) -> None:
+def enter_program(entry: int, hops: int = 1) -> None:
     """The program's code is about to run in the current virtual thread: a frame
     ``hops`` calls below the caller's, which CPython runs ``entry`` frames deeper
     than a thread's target (``MAIN_SCRIPT``, ``THREAD_TARGET``, ``POOL_WORKER``).
-    Measured once per thread."""
+    Measured once per thread.  (No method call: footprints count a call of a
+    simulator object's method as a write of that object.)"""
     if not context.active():
         return
     sched = context.scheduler()
     vt = sched.current
-    if sched.recursion is None or vt.recursion_entry == entry:
+    limits = sched.recursion
+    if limits is None or vt.recursion_entry == entry:
         return
     # _depth() is 2 calls below the caller; the program's frame ``hops``.
-    sched.recursion.enter(vt, entry, _depth() - 2 + hops)
+    extra = _depth() - 2 + hops - (_TARGET_DEPTH - 1 + entry)
+    vt.recursion_entry = entry
+    limits.extra[vt.ident] = extra
+    vt.recursion_limit = limits.program_limit + extra
+    _real_set_limit(vt.recursion_limit)
 
 
 def patches(limits: RecursionLimits) -> list[tuple[Any, dict[str, Any]]]:

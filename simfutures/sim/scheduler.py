@@ -16,7 +16,6 @@ ownership are virtual (see ``primitives``), so user code does not notice.
 from __future__ import annotations
 
 import functools
-import gc
 import heapq
 import itertools
 import math
@@ -292,15 +291,10 @@ class Scheduler:
         self.point_time = self.limits.point_time
         # True while the scheduler itself is between two threads (deciding, or handing
         # over from a thread that blocked or ended) until the next one runs.  Code the
-        # garbage collector would run meanwhile (a collected executor's weakref
-        # callback waking its workers, logging's dropping a handler under its lock)
-        # must not switch or wait there: the collector is paused for the while
-        # (``_hold``), so it runs at an allocation of a thread's own instead, as it
-        # does in CPython; a scheduling point reached meanwhile all the same (a
-        # finalizer freed by reference counting) does nothing.
+        # garbage collector runs meanwhile (a collected executor's weakref callback
+        # waking its workers) must not switch threads there: a scheduling point it
+        # reaches does nothing.
         self.busy = False
-        self._collector_paused = False
-        self._busy_before_collection = False
         # Each virtual process's module globals (sim/process_memory): made by the
         # first Process.start(); the process whose globals are live is entered at
         # every switch to a thread of another process.
@@ -418,7 +412,7 @@ class Scheduler:
             # A greenlet that finishes hands its return value to its parent; when the
             # parent (the next thread, see _exit_current) has not started yet, that value
             # arrives here as an argument.
-            self._release()  # this thread runs now (see _switch_to)
+            self.busy = False  # this thread runs now (see _switch_to)
             try:
                 if vt.killed is not None:  # its process died before it first ran
                     raise vt.killed
@@ -435,7 +429,7 @@ class Scheduler:
     def _exit_current(self) -> None:
         vt = self.current
         assert vt is not None
-        self._hold()  # until the next thread runs, even as this greenlet is freed
+        self.busy = True  # until the next thread runs, even as this greenlet is freed
         vt.alive = False
         vt.waiting_on = "finished"
         self._ended_idents.append(vt.public_ident)
@@ -507,16 +501,13 @@ class Scheduler:
         else:
             clock = False
         if ready:
+            self.busy = True
             threads = len(ready) + 1
             walk = self._walk
             if walk is not None and not self.bus.active:
                 # RandomChooser.choose's preemption branch, inline (keep the two in
                 # step): the clock option is drawn first, then the thread from a
-                # fresh draw.  No observer listens, so nothing reads ``offered``.  It
-                # makes no object the collector tracks (appends, not a tuple), so no
-                # collection can start here: ``busy`` without pausing the collector
-                # (``_hold``), which would cost 6% of a 20,000-task run.
-                self.busy = True
+                # fresh draw.  No observer listens, so nothing reads ``offered``.
                 r = walk.draw()
                 if clock and r >= walk.jump:
                     index = threads
@@ -525,12 +516,8 @@ class Scheduler:
                         r = walk.draw()
                     stay = walk.stay
                     index = 0 if r < stay else 1 + int((r - stay) / (1.0 - stay) * (threads - 1))
-                recorded = self.recorded
-                recorded.append(index)
-                recorded.append(threads + clock)
-                recorded.append("thread")
+                self.recorded.extend((index, threads + clock, "thread"))
             else:
-                self._hold()
                 index = self._ask_preemption(threads, clock)
             if index == threads:  # the clock option
                 self._advance_clock()
@@ -550,7 +537,7 @@ class Scheduler:
             position = index - 1 if index else 0
         else:
             self.run_length += 1
-            self._release()
+            self.busy = False
             return
         nxt = ready[position]
         del ready[position]
@@ -614,13 +601,13 @@ class Scheduler:
         """A preemption point with no other thread ready but a timer due within a
         step: the clock may jump (kind "clock"); if its timers woke threads, the
         index of who runs (``_ask_after_jump``), else None (the thread goes on)."""
-        self._hold()
+        self.busy = True
         if self.choose(2, "clock"):
             self._advance_clock()
             if self.ready:
                 return self._ask_after_jump()
         self.run_length = 0
-        self._release()
+        self.busy = False
         return None
 
     def _time_passes(self) -> None:
@@ -630,13 +617,13 @@ class Scheduler:
         ready; who runs is decided next, as at any point), and whose other (1), a
         machine ``FASTER_MACHINE`` times faster, starts counting again from here at
         that rate."""
-        self._hold()
+        self.busy = True
         if self.choose(2, "elapse"):
             self.point_time /= FASTER_MACHINE
         else:
             self._advance_clock()
         self.time_mark = self.steps
-        self._release()
+        self.busy = False
 
     def elapse_computation(self) -> None:
         """The program reads the clock: the computation since the clock last moved may
@@ -682,11 +669,6 @@ class Scheduler:
         """Park the running thread until ``wake()`` (True) or ``timeout`` (False)."""
         if self.over:
             raise SimulationAborted()
-        if self.busy:
-            raise RuntimeError(
-                "simfutures: code run inside the simulator's own bookkeeping (a __del__ "
-                "or weakref callback freed there) waits for another thread; the "
-                "simulator cannot switch threads at that point")
         cur = self.current
         assert cur is not None
         if cur.killed is not None:
@@ -698,7 +680,7 @@ class Scheduler:
         cur.timed_out = False
         if timeout is not None:
             self._add_timer(self.now + max(timeout, 0.0), cur, None)
-        self._hold()
+        self.busy = True
         nxt = self._next_to_run()
         if nxt is None:  # the run stopped while we looked for someone to run
             raise SimulationAborted()
@@ -726,31 +708,6 @@ class Scheduler:
 
     # -- internals -------------------------------------------------------------
 
-    def _hold(self) -> None:
-        """The scheduler's own bookkeeping starts (``busy``): the collector pauses."""
-        self.busy = True
-        if _collector_enabled():
-            _pause_collector()
-            self._collector_paused = True
-
-    def _release(self) -> None:
-        """A thread runs again: the collector resumes if ``_hold`` paused it."""
-        self.busy = False
-        if self._collector_paused:
-            self._collector_paused = False
-            _resume_collector()
-
-    def _collecting(self, phase: str, _info: dict) -> None:
-        """``gc.callbacks``: a collection runs finalizers and weakref callbacks inside
-        whatever step allocated, and they must not switch threads there (``busy``):
-        one that did (logging's ``_removeHandlerRef`` taking the virtual module lock)
-        left the process's tracing broken after the run."""
-        if phase == "start":
-            self._busy_before_collection = self.busy
-            self.busy = True
-        else:
-            self.busy = self._busy_before_collection
-
     def _stop_at_step_limit(self) -> None:
         self.stop(LimitError(
             f"step limit reached: {self.limits.max_steps} scheduling points without the "
@@ -762,12 +719,12 @@ class Scheduler:
     def _switch_to(self, nxt: VThread) -> None:
         cur = self.current
         if nxt is cur:
-            self._release()
+            self.busy = False
             return
         self._make_current(nxt)
         nxt.glet.switch()
         # Back in ``cur``: it was woken, timed out, or its process was killed.
-        self._release()
+        self.busy = False
         if cur is not None:
             limit = cur.recursion_limit
             if limit and limit != _recursion_limit():
@@ -873,7 +830,6 @@ class Scheduler:
         # A program starts with no running event loop, whatever runs the simulation
         # (a test under pytest-asyncio).
         outer_loop = _swap_running_loop(None) if "_asyncio" in _MODULES else None
-        gc.callbacks.append(self._collecting)
         try:
             main.glet.switch()
             self.over = True
@@ -882,8 +838,6 @@ class Scheduler:
             self.bus.active = False
             self._discard_threads()
         finally:
-            gc.callbacks.remove(self._collecting)
-            self._release()  # a run stopped in the middle of a decision
             if "_asyncio" in _MODULES:
                 _swap_running_loop(outer_loop)
 
@@ -919,7 +873,6 @@ class Scheduler:
 
 
 _MODULES = sys.modules
-_collector_enabled, _pause_collector, _resume_collector = gc.isenabled, gc.disable, gc.enable
 _recursion_limit, _set_recursion_limit = sys.getrecursionlimit, sys.setrecursionlimit
 
 

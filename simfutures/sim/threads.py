@@ -119,7 +119,7 @@ class Thread:
     def run(self) -> None:
         try:
             if self._target is not None:
-                recursion.enter(self._recursion_entry)
+                recursion.enter_program(self._recursion_entry)
                 self._target(*self._args, **self._kwargs)
         finally:
             del self._target, self._args, self._kwargs
