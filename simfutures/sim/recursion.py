@@ -11,10 +11,10 @@ printed another number.
 Each virtual thread's limit is therefore the program's limit plus its *extra depth*:
 how much deeper the simulator's stack is than CPython's at the program's entry into
 that thread (the main script's module code, a thread's target, a pool task), measured
-once per thread when it enters (``enter``) and put in place whenever the thread runs
-(``Scheduler._release``).  The program reads and sets its own limit through
-``sys.getrecursionlimit``/``setrecursionlimit`` (``PATCHES``), with CPython's
-checks and messages.  Depths are read from CPython itself: ``sys.setrecursionlimit``
+once per thread when it enters (``enter_program``) and put in place whenever the
+thread runs again (``Scheduler._switch_to``).  The program reads and sets its own
+limit through ``sys.getrecursionlimit``/``setrecursionlimit`` (``patches``), with
+CPython's checks and messages.  Depths are read from CPython itself: ``sys.setrecursionlimit``
 refuses a limit below the current depth with a message that names that depth.
 """
 
